@@ -1,0 +1,485 @@
+"""Checks: pure functions from observations (and hidden targets) to a verdict.
+
+Each check is registered under the name a rubric uses. It receives an
+:class:`Observed` view of what the probe recorded in the sandbox plus the
+secrets that never left the grader, and the rubric's parameters. It returns a
+:class:`CheckOutcome` whose message says what was expected and what was found,
+in the student's terms. A check that cannot find what it needs raises
+:class:`NotObserved`; the engine turns that into a failed check that says why.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+
+@dataclass
+class CheckOutcome:
+    passed: bool
+    message: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class NotObserved(Exception):
+    """The observation a check needs is not there (an earlier step failed or was skipped)."""
+
+
+@dataclass
+class Observed:
+    """What the sandbox reported for one exercise, plus the grader's secrets."""
+
+    values: dict[str, Any]
+    arrays: dict[str, np.ndarray]
+    secrets: dict[str, Any]
+
+    def _why_missing(self, key: str) -> str:
+        base = key.split(".")[0]
+        for candidate in (key, base):
+            err = self.values.get(f"{candidate}.error")
+            if err:
+                return f"your code raised {err['type']}: {err['message']}"
+        if key + ".unconvertible" in self.values:
+            return f"the value returned could not be turned into an array ({self.values[key + '.unconvertible']})"
+        if "training.skipped" in self.values:
+            return f"not trained because {self.values['training.skipped']}"
+        if "model" in self.values and not self.values["model"].get("is_keras_model", True):
+            return f"the function returned a {self.values['model']['type']}, not a keras.Model"
+        if "encoded.type" in self.values:
+            return f"bottleneck_2d returned a {self.values['encoded.type']}, not a Keras tensor"
+        return "not observed (an earlier step did not complete)"
+
+    def value(self, key: str):
+        if key not in self.values:
+            raise NotObserved(self._why_missing(key))
+        return self.values[key]
+
+    def array(self, key: str) -> np.ndarray:
+        if key not in self.arrays:
+            raise NotObserved(self._why_missing(key))
+        return self.arrays[key]
+
+    def model(self, key: str = "model") -> dict:
+        info = self.value(key)
+        if not info.get("is_keras_model"):
+            raise NotObserved(f"the function returned a {info.get('type')}, not a keras.Model")
+        return info
+
+    def secret(self, key: str):
+        return self.secrets[key]
+
+
+CheckFunction = Callable[..., CheckOutcome]
+CHECKS: dict[str, CheckFunction] = {}
+
+
+def check(fn: CheckFunction) -> CheckFunction:
+    CHECKS[fn.__name__] = fn
+    return fn
+
+
+def fmt_shape(shape) -> str:
+    if shape is None:
+        return "unknown"
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def rubric_shape(shape) -> list:
+    """TOML has no null: rubrics write the batch dimension of (None, 28, 28, 1) as 0."""
+    return [None if d in (0, None) else int(d) for d in shape]
+
+
+def _label(key: str) -> str:
+    """'W.dense_softmax_l2' -> 'dense_softmax_l2' for messages about one of several calls."""
+    return key.split(".", 1)[1] if "." in key else key
+
+
+# ---------------------------------------------------------------- arrays
+
+
+@check
+def returns_ndarray(obs: Observed, keys: list[str]) -> CheckOutcome:
+    wrong = []
+    for key in keys:
+        type_name = obs.value(f"{key}.type") if f"{key}.type" in obs.values else obs.value(key)
+        if type_name != "ndarray":
+            wrong.append(f"{type_name} for {_label(key)}")
+    if wrong:
+        return CheckOutcome(False, f"returned {', '.join(wrong)}; expected a NumPy array (np.ndarray)")
+    return CheckOutcome(True, "returns a NumPy array")
+
+
+def _shape_diagnosis(found: tuple, expected: tuple) -> str:
+    if found == tuple(reversed(expected)):
+        return " (transposed?)"
+    if int(np.prod(found)) == int(np.prod(expected)):
+        return " (same number of values, different layout: reshape it)"
+    return ""
+
+
+@check
+def array_shape(obs: Observed, keys: list[str], expected: list[int]) -> CheckOutcome:
+    expected_t = tuple(expected)
+    for key in keys:
+        found = obs.array(key).shape
+        if found != expected_t:
+            return CheckOutcome(
+                False,
+                f"shape {fmt_shape(found)}, expected {fmt_shape(expected_t)}{_shape_diagnosis(found, expected_t)} [{_label(key)}]",
+            )
+    return CheckOutcome(True, f"shape {fmt_shape(expected_t)}")
+
+
+@check
+def matches_secret_array(obs: Observed, keys: list[str], field: str, alternatives: dict[str, str], atol: float = 1e-6) -> CheckOutcome:
+    """The array equals the secret ``field``; near misses are named (bias, transposed, ...)."""
+    for key in keys:
+        found = np.asarray(obs.array(key), dtype=np.float64)
+        secrets = obs.secret(key)
+        target = np.asarray(secrets[field], dtype=np.float64)
+        if found.shape == target.shape and np.allclose(found, target, atol=atol):
+            continue
+        diagnosis = "values differ from the Dense layer's kernel"
+        for other, description in alternatives.items():
+            alt = np.asarray(secrets[other], dtype=np.float64)
+            if found.shape == alt.shape and np.allclose(found, alt, atol=atol):
+                diagnosis = f"you returned {description}"
+                break
+        else:
+            if found.size == target.size and found.shape != target.shape:
+                if found.shape == target.T.shape and np.allclose(found, target.T, atol=atol):
+                    diagnosis = f"you returned the transposed kernel {fmt_shape(found.shape)}; W should be {fmt_shape(target.shape)}"
+                elif np.allclose(found.reshape(target.shape), target, atol=atol):
+                    diagnosis = f"right values but shape {fmt_shape(found.shape)}; return them as {fmt_shape(target.shape)}"
+        return CheckOutcome(False, f"{diagnosis} [{_label(key)}]")
+    return CheckOutcome(True, "equals the Dense kernel for every model form")
+
+
+@check
+def float_dtype(obs: Observed, keys: list[str]) -> CheckOutcome:
+    for key in keys:
+        dtype = obs.array(key).dtype
+        if not np.issubdtype(dtype, np.floating):
+            return CheckOutcome(False, f"dtype {dtype}, expected a floating dtype such as float32 [{_label(key)}]")
+    return CheckOutcome(True, "floating dtype")
+
+
+@check
+def same_shape_as_input(obs: Observed, keys: dict[str, str]) -> CheckOutcome:
+    """``keys`` maps an output key to the input secret it must match in shape."""
+    for key, secret in keys.items():
+        found, expected = obs.array(key).shape, np.shape(obs.secret(secret))
+        if found != expected:
+            return CheckOutcome(False, f"output shape {fmt_shape(found)}, expected the input's shape {fmt_shape(expected)} [{_label(key)}]")
+    return CheckOutcome(True, "shape kept")
+
+
+@check
+def values_in_range(obs: Observed, keys: list[str], low: float, high: float) -> CheckOutcome:
+    for key in keys:
+        a = obs.array(key)
+        if not np.issubdtype(a.dtype, np.number):
+            raise NotObserved(f"the output is not numeric ({a.dtype})")
+        lo, hi = float(np.min(a)), float(np.max(a))
+        if lo < low or hi > high or not np.all(np.isfinite(a)):
+            return CheckOutcome(False, f"values range over [{lo:.3g}, {hi:.3g}], expected within [{low:g}, {high:g}] (clip them) [{_label(key)}]")
+    return CheckOutcome(True, f"values within [{low:g}, {high:g}]")
+
+
+@check
+def flags_false(obs: Observed, keys: list[str], message: str) -> CheckOutcome:
+    for key in keys:
+        if obs.value(key):
+            return CheckOutcome(False, f"{message} [{_label(key)}]")
+    return CheckOutcome(True, "input left unchanged")
+
+
+@check
+def gaussian_noise_spread(obs: Observed, factors: list[float], level_secret: str, std_tolerance: float, mean_tolerance: float) -> CheckOutcome:
+    """Noise added to a flat grey image has mean ~0 and standard deviation ~factor.
+
+    The spread is estimated from the interquartile range, which clipping to
+    [0, 1] leaves untouched for factors below ~0.7 on a 0.5 grey level.
+    """
+    level = float(obs.secret(level_secret))
+    lines = []
+    ok = True
+    for factor in factors:
+        noisy = np.asarray(obs.array(f"noisy.{factor}"), dtype=np.float64)
+        q1, median, q3 = np.percentile(noisy, [25, 50, 75])
+        std = (q3 - q1) / 1.349
+        shift = median - level
+        if std < 1e-6:
+            ok = False
+            lines.append(f"noise_factor={factor}: no noise added (output equals a constant or the input)")
+        elif abs(std - factor) > std_tolerance * factor:
+            ok = False
+            lines.append(f"noise_factor={factor}: noise spread (std) about {std:.3f}, expected about {factor}")
+        elif abs(shift) > mean_tolerance:
+            ok = False
+            lines.append(f"noise_factor={factor}: noise shifts values by {shift:+.3f} on average; Gaussian noise should have mean 0")
+        else:
+            lines.append(f"noise_factor={factor}: std about {std:.3f}")
+    if ok:
+        return CheckOutcome(True, "; ".join(lines))
+    return CheckOutcome(False, "; ".join(line for line in lines if "about" not in line or "expected" in line or "no noise" in line))
+
+
+# ---------------------------------------------------------------- scalars
+
+
+@check
+def value_equals(obs: Observed, key: str, expected: Any, what: str) -> CheckOutcome:
+    found = obs.value(key)
+    if found != expected:
+        return CheckOutcome(False, f"{what}: found {found}, expected {expected}")
+    return CheckOutcome(True, f"{what}: {expected}")
+
+
+@check
+def values_equal(obs: Observed, expected: dict[str, Any], what: dict[str, str]) -> CheckOutcome:
+    wrong = [f"{what[k]}: found {obs.value(k)}, expected {v}" for k, v in expected.items() if obs.value(k) != v]
+    if wrong:
+        return CheckOutcome(False, "; ".join(wrong))
+    return CheckOutcome(True, "; ".join(f"{what[k]}: {v}" for k, v in expected.items()))
+
+
+@check
+def channel_counts(obs: Observed, key: str, expected: list[int], names: list[str]) -> CheckOutcome:
+    if key not in obs.values:
+        raise NotObserved(f"detector_channels returned {obs.values.get(key + '.repr', 'something that is not a sequence of integers')}")
+    found = list(obs.value(key))
+    if found == list(expected):
+        return CheckOutcome(True, ", ".join(f"{n} {v}" for n, v in zip(names, expected)))
+    if len(found) != len(expected):
+        return CheckOutcome(False, f"returned {len(found)} counts {tuple(found)}; expected {len(expected)}: ({', '.join(names)})")
+    if sorted(found) == sorted(expected):
+        return CheckOutcome(False, f"returned {tuple(found)}: the right counts in the wrong order; expected ({', '.join(names)}) = {tuple(expected)}")
+    wrong = [f"{n}: {f}, expected {e}" for n, f, e in zip(names, found, expected) if f != e]
+    return CheckOutcome(False, "; ".join(wrong))
+
+
+# ---------------------------------------------------------------- models
+
+
+@check
+def model_io_shapes(obs: Observed, key: str, inputs: list, outputs: list) -> CheckOutcome:
+    info = obs.model(key)
+    if "shape_error" in info:
+        return CheckOutcome(False, f"the model has no defined input/output shapes ({info['shape_error']}); start it with keras.Input(shape=...)")
+    inputs, outputs = [rubric_shape(s) for s in inputs], [rubric_shape(s) for s in outputs]
+    problems = []
+    for what, found, expected in (("input", info["input_shapes"], inputs), ("output", info["output_shapes"], outputs)):
+        if [list(s) for s in found] != [list(s) for s in expected]:
+            problems.append(f"{what} shape {', '.join(fmt_shape(s) for s in found)}, expected {', '.join(fmt_shape(s) for s in expected)}")
+    if problems:
+        return CheckOutcome(False, "; ".join(problems))
+    return CheckOutcome(True, f"input {fmt_shape(inputs[0])} -> output {fmt_shape(outputs[0])}")
+
+
+@check
+def model_has_trainable_weights(obs: Observed, key: str) -> CheckOutcome:
+    info = obs.model(key)
+    n = info.get("trainable_params", 0)
+    if n == 0:
+        classes = ", ".join(l["class"] for l in info.get("layers", []) if l["class"] != "InputLayer") or "no layers"
+        return CheckOutcome(False, f"the model has no trainable weights ({classes}); it cannot learn anything — add convolutional layers")
+    return CheckOutcome(True, f"{n:,} trainable parameters")
+
+
+@check
+def model_param_count(obs: Observed, key: str, expected: int) -> CheckOutcome:
+    info = obs.model(key)
+    found = info.get("params")
+    if found != expected:
+        return CheckOutcome(False, f"{found:,} parameters, expected {expected:,}" if isinstance(found, int) else f"parameter count unavailable ({info.get('params_error')})")
+    return CheckOutcome(True, f"{expected:,} parameters")
+
+
+@check
+def last_layer_is(obs: Observed, key: str, layer_class: str, units: int, activation: str) -> CheckOutcome:
+    last = obs.value(key)
+    found_act = last.get("activation")
+    problems = []
+    if last.get("class") != layer_class:
+        problems.append(f"the last layer is a {last.get('class')}, expected {layer_class}({units})")
+    else:
+        if last.get("units") != units:
+            problems.append(f"the last Dense layer has {last.get('units')} units, expected {units}")
+        if found_act != activation:
+            problems.append(f"the last layer's activation is {found_act}, expected {activation} (no activation) — an angle can be negative and is not a probability")
+    if problems:
+        return CheckOutcome(False, "; ".join(problems))
+    return CheckOutcome(True, f"last layer {layer_class}({units}) with {activation} activation")
+
+
+@check
+def softmax_over_channels(obs: Observed, key: str, atol: float = 1e-3) -> CheckOutcome:
+    out = np.asarray(obs.array(key), dtype=np.float64)
+    if out.ndim < 2:
+        raise NotObserved(f"the model output has shape {out.shape}")
+    sums = out.sum(axis=-1)
+    if out.min() < -atol or np.max(np.abs(sums - 1.0)) > atol:
+        return CheckOutcome(False, f"per-pixel outputs sum to between {sums.min():.3g} and {sums.max():.3g} over the channels (min value {out.min():.3g}); expected a softmax over the channel axis (sums of 1)")
+    return CheckOutcome(True, "softmax over the channel axis")
+
+
+@check
+def output_channels(obs: Observed, key: str, expected: int, argument: str) -> CheckOutcome:
+    shapes = obs.value(key)
+    found = shapes[0][-1] if shapes and shapes[0] else None
+    if found != expected:
+        return CheckOutcome(False, f"called with {argument}, the output has {found} channels ({fmt_shape(shapes[0])}); the argument is ignored")
+    return CheckOutcome(True, f"{argument} gives {expected} output channels")
+
+
+def _merge_layers(info: dict) -> list[dict]:
+    return [l for l in info.get("layers", []) if l.get("max_inputs", 0) > 1]
+
+
+@check
+def graph_without_skips(obs: Observed, key: str) -> CheckOutcome:
+    """No layer of the graph combines two tensors: every layer has one input.
+
+    This judges the graph rather than class names, so a skip made with Add,
+    Multiply, a custom layer or a nested model counts as a skip too.
+    """
+    info = obs.model(key)
+    if info.get("graph_kind") == "subclassed":
+        return CheckOutcome(False, "the model is a subclassed keras.Model whose graph cannot be inspected; build it with the functional API or keras.Sequential")
+    merges = _merge_layers(info)
+    if merges:
+        names = ", ".join(f"{l['class']} '{l['name']}' ({l['max_inputs']} inputs)" for l in merges[:4])
+        return CheckOutcome(False, f"{len(merges)} layer(s) combine several tensors, i.e. skip connections remain: {names}")
+    opaque = [l for l in info.get("layers", []) if l.get("opaque")]
+    if opaque:
+        return CheckOutcome(False, f"custom layer(s) {', '.join(l['name'] for l in opaque)} hide their inner graph; build the U-Net from Keras layers so it can be checked")
+    return CheckOutcome(True, "no skip connections: every layer takes a single input")
+
+
+# ---------------------------------------------------------------- trained behaviour
+
+
+def _training_context(obs: Observed) -> str:
+    epochs, samples = obs.values.get("training.epochs"), obs.values.get("training.samples")
+    return f" after {epochs} epochs on {samples:,} images" if epochs and samples else ""
+
+
+@check
+def classification_accuracy(obs: Observed, key: str, labels: str, min_accuracy: float, chance: float = 0.1) -> CheckOutcome:
+    probs = obs.array(key)
+    y = np.asarray(obs.secret(labels))
+    if probs.shape != (len(y), probs.shape[-1]):
+        raise NotObserved(f"predictions have shape {probs.shape}")
+    acc = float(np.mean(np.argmax(probs, axis=-1) == y))
+    msg = f"test accuracy {acc:.3f}{_training_context(obs)}"
+    if acc < min_accuracy:
+        return CheckOutcome(False, f"{msg}; expected at least {min_accuracy:.2f} (chance is {chance:.2f})", {"accuracy": acc})
+    return CheckOutcome(True, f"{msg} (at least {min_accuracy:.2f} needed)", {"accuracy": acc})
+
+
+def psnr(prediction: np.ndarray, target: np.ndarray) -> float:
+    """Mean over images of the PSNR in dB, images in [0, 1]."""
+    p = np.asarray(prediction, np.float64).reshape(len(target), -1)
+    t = np.asarray(target, np.float64).reshape(len(target), -1)
+    mse = np.mean((np.clip(p, 0, 1) - t) ** 2, axis=1)
+    return float(np.mean(10 * np.log10(1.0 / np.maximum(mse, 1e-10))))
+
+
+def bicubic_psnr(low: np.ndarray, target: np.ndarray) -> float:
+    import cv2
+
+    up = np.stack([cv2.resize(img.reshape(low.shape[1:3]), target.shape[1:3][::-1], interpolation=cv2.INTER_CUBIC) for img in low])
+    return psnr(up, target)
+
+
+@check
+def super_resolution_psnr(obs: Observed, prefix: str, target: str, low: str, mean_image: str, min_gain_db: float) -> CheckOutcome:
+    """Best PSNR over the training seeds must beat predicting the mean training image by ``min_gain_db``."""
+    x = obs.secret(target)
+    runs = {k: psnr(v, x) for k, v in obs.arrays.items() if k.startswith(prefix)}
+    if not runs:
+        obs.array(prefix)  # raises NotObserved with the reason
+    best = max(runs.values())
+    baseline = psnr(np.broadcast_to(obs.secret(mean_image), x.shape), x)
+    bicubic = bicubic_psnr(obs.secret(low), x)
+    needed = baseline + min_gain_db
+    details = {"psnr": best, "psnr_runs": runs, "mean_image_psnr": baseline, "bicubic_psnr": bicubic}
+    context = f"(mean-image baseline {baseline:.1f} dB; bicubic upsampling {bicubic:.1f} dB, for comparison)"
+    if best < needed:
+        return CheckOutcome(False, f"PSNR {best:.1f} dB on held-out digits{_training_context(obs)}; expected at least {needed:.1f} dB {context}", details)
+    return CheckOutcome(True, f"PSNR {best:.1f} dB on held-out digits{_training_context(obs)}, at least {needed:.1f} dB needed {context}", details)
+
+
+@check
+def angle_mae(obs: Observed, key: str, target: str, max_mae: float) -> CheckOutcome:
+    predicted = np.asarray(obs.array(key), np.float64)
+    truth = np.asarray(obs.secret(target), np.float64)
+    if predicted.shape != truth.shape:
+        raise NotObserved(f"predictions have shape {predicted.shape}")
+    mae = float(np.mean(np.abs(predicted - truth)))
+    zero = float(np.mean(np.abs(truth)))
+    if not math.isfinite(mae) or mae > max_mae:
+        return CheckOutcome(False, f"mean absolute error {mae:.1f}°{_training_context(obs)}; expected at most {max_mae:.1f}° (always predicting 0° gives {zero:.1f}°)", {"mae": mae})
+    return CheckOutcome(True, f"mean absolute error {mae:.1f}°{_training_context(obs)} (at most {max_mae:.1f}° needed)", {"mae": mae})
+
+
+# ---------------------------------------------------------------- BatchNormalizedLayer
+
+
+def _batchnorm(z: np.ndarray, eps: float) -> np.ndarray:
+    return (z - z.mean(axis=0)) / np.sqrt(z.var(axis=0) + eps)
+
+
+@check
+def normalized_in_training(obs: Observed, key: str, pre_activation: str, activation: str | None, eps: float, atol: float) -> CheckOutcome:
+    out = np.asarray(obs.array(key), np.float64)
+    z = np.asarray(obs.secret(pre_activation), np.float64)
+    if out.shape != z.shape:
+        raise NotObserved(f"the output has shape {fmt_shape(out.shape)}, expected {fmt_shape(z.shape)}")
+    normalized = _batchnorm(z, eps)
+    activation = activation or None
+    expected = np.maximum(normalized, 0) if activation == "relu" else normalized
+    if np.allclose(out, expected, atol=atol):
+        return CheckOutcome(True, "batch-normalized per feature" + (" then relu" if activation else ""))
+    if activation == "relu":
+        if np.allclose(out, _batchnorm(np.maximum(z, 0), eps), atol=atol):
+            return CheckOutcome(False, "the activation is applied before batch normalization; apply it after")
+        if np.allclose(out, normalized, atol=atol):
+            return CheckOutcome(False, "activation='relu' is ignored: outputs are negative")
+        if np.allclose(out, np.maximum(z, 0), atol=atol):
+            return CheckOutcome(False, "outputs are relu(layer(x)) without batch normalization")
+    else:
+        if np.allclose(out, z, atol=atol) or np.allclose(out, z / np.sqrt(1 + eps), atol=atol):
+            return CheckOutcome(False, "in training mode the outputs are not normalized (they equal the wrapped layer's output): is batch normalization applied, with training passed on?")
+    mean, std = out.mean(axis=0), out.std(axis=0)
+    return CheckOutcome(False, f"in training mode with activation={activation!r}, per-feature mean {np.round(mean, 2).tolist()} and std {np.round(std, 2).tolist()}; expected batch-normalized layer outputs{' then relu' if activation else ' (mean 0, std 1)'}")
+
+
+@check
+def inference_uses_moving_statistics(obs: Observed, key: str, pre_activation: str, eps: float, atol: float) -> CheckOutcome:
+    out = np.asarray(obs.array(key), np.float64)
+    z = np.asarray(obs.secret(pre_activation), np.float64)
+    if out.shape != z.shape:
+        raise NotObserved(f"the output has shape {fmt_shape(out.shape)}")
+    # A fresh BatchNormalization has moving mean 0 and variance 1.
+    if np.allclose(out, z / np.sqrt(1 + eps), atol=atol):
+        return CheckOutcome(True, "inference uses the moving statistics")
+    if np.allclose(out, _batchnorm(z, eps), atol=atol):
+        return CheckOutcome(False, "with training=False the outputs are normalized with the batch's own statistics; inference must use the moving mean and variance (pass `training` on to BatchNormalization)")
+    return CheckOutcome(False, "with training=False the outputs differ from layer(x) normalized by the moving statistics")
+
+
+@check
+def trains_in_sequential(obs: Observed, output_shape: list) -> CheckOutcome:
+    shape, output_shape = obs.value("sequential.output_shape"), rubric_shape(output_shape)
+    loss = obs.value("sequential.loss")
+    changed, total = obs.value("sequential.changed_tensors"), obs.value("sequential.trainable_tensors")
+    if shape != output_shape:
+        return CheckOutcome(False, f"in a Sequential of Conv2D layers the output shape is {fmt_shape(shape)}, expected {fmt_shape(output_shape)}")
+    if not math.isfinite(loss) or changed < total:
+        return CheckOutcome(False, f"one training step updated {changed} of {total} trainable weight tensors (loss {loss:.3g}); all should change")
+    return CheckOutcome(True, f"trains inside a Sequential of Conv2D layers ({total} weight tensors updated)")

@@ -1,0 +1,158 @@
+"""Grading one submission: load it, run its code in the sandbox, check, score.
+
+This is the library API the CLI and the tests call. Everything that decides
+a score happens here, in the grader's process, from the observations the
+sandbox returned and the secrets that never left this process.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from grader import __version__
+from grader import data as lab_data
+from grader import labs
+from grader.checks import CHECKS, NotObserved, Observed
+from grader.hints import format_error
+from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.rubric import ExerciseSpec, Rubric, load_rubric
+from grader.sandbox import ExerciseJob, ExerciseRun, SandboxJob, SandboxReport, run_in_sandbox
+from grader.submission import Submission, load_submission
+
+
+class UnknownLabError(Exception):
+    pass
+
+
+def load_lab_rubric(lab: str) -> Rubric:
+    path = labs.rubric_path(lab)
+    if not path.is_file():
+        known = ", ".join(labs.available_labs()) or "none"
+        raise UnknownLabError(f"unknown lab {lab!r}; available labs: {known}")
+    return load_rubric(path)
+
+
+def grade_submission(
+    path: str | Path,
+    lab: str = "lab3",
+    *,
+    quick: bool = False,
+    data_path: str | Path | None = None,
+    only: list[str] | None = None,
+    rubric: Rubric | None = None,
+    use_bwrap: bool | None = None,
+) -> SubmissionResult:
+    """Grade the submission at ``path`` against ``lab``'s rubric.
+
+    ``quick`` skips the checks that train models. ``only`` limits grading to
+    the named exercises. Raises SubmissionError / UnknownLabError for input
+    that cannot be graded at all.
+    """
+    started = time.perf_counter()
+    rubric = rubric or load_lab_rubric(lab)
+    submission = load_submission(path)
+    exercises = [e for e in rubric.exercises if not only or e.name in only]
+    if only:
+        unknown = sorted(set(only) - {e.name for e in rubric.exercises})
+        if unknown:
+            raise UnknownLabError(f"{lab} has no exercise named {', '.join(unknown)}; exercises: {', '.join(e.name for e in rubric.exercises)}")
+
+    mnist = lab_data.load_mnist(data_path, prefer_full=bool(rubric.data.get("prefer_full_mnist", False)))
+    tasks = labs.tasks_module(rubric.lab)
+    lab_inputs = tasks.LabData(mnist)
+
+    secrets: dict[str, dict] = {}
+    jobs: list[ExerciseJob] = []
+    for exercise in exercises:
+        params = dict(exercise.probe_params)
+        if quick:
+            params["skip_training"] = True
+        inputs, secrets[exercise.name] = getattr(tasks, f"prepare_{exercise.probe}")(params, lab_inputs)
+        jobs.append(ExerciseJob(exercise.name, exercise.probe, params, inputs, exercise.timeout_s or rubric.limits.exercise_timeout_s))
+
+    blocks = [{"source": b.source, "filename": b.filename, "first_line": b.first_line} for b in submission.definitions]
+    student_files = sorted({b.filename for b in submission.definitions})
+    report = run_in_sandbox(SandboxJob(rubric.lab, blocks, student_files, jobs), rubric.limits, use_bwrap=use_bwrap)
+
+    results = [_score_exercise(e, report.runs[e.name], secrets[e.name], submission, report, quick) for e in exercises]
+    notes = list(submission.notes)
+    for problem in submission.problems:
+        notes.append(f"{problem.where}, line {problem.line}: {problem.message} — this cell was skipped")
+    for skipped in report.skipped_blocks:
+        notes.append(skipped["reason"])
+    for problem in report.load_problems:
+        notes.append(f"{problem['where']}: running this definition raised {format_error(problem['error'])}")
+    if "warning" in report.isolation:
+        notes.append(f"Sandbox: {report.isolation['warning']}; student code ran with reduced isolation")
+    if quick:
+        notes.append("Quick check: checks that train models were skipped; run without --quick for the full grade.")
+
+    return SubmissionResult(
+        lab=rubric.lab,
+        submission=submission.name,
+        score=round(sum(r.score for r in results), 4),
+        max_score=round(sum(r.max_score for r in results), 4),
+        exercises=results,
+        grader_version=__version__,
+        rubric_version=rubric.version,
+        quick=quick,
+        isolation=report.isolation,
+        notes=notes,
+        logs={"stdout": report.stdout, "stderr": report.stderr},
+        data=mnist.name,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+_NO_RUN_FEEDBACK = {
+    "not_implemented": "not implemented yet: the stub still raises NotImplementedError",
+}
+
+
+def _score_exercise(
+    exercise: ExerciseSpec, run: ExerciseRun, secrets: dict, submission: Submission, report: SandboxReport, quick: bool
+) -> ExerciseResult:
+    checks = [c for c in exercise.checks if not (quick and c.trained)]
+    max_score = sum(c.points for c in checks)
+    base = {"name": exercise.name, "title": exercise.title, "max_score": max_score, "seconds": round(run.seconds, 3)}
+
+    if run.status == "missing":
+        problem = submission.problem_for(exercise.name)
+        skipped = next((s for s in report.skipped_blocks if exercise.name in s.get("names", [])), None)
+        if problem:
+            feedback = f"{exercise.name} is in {problem.where}, which could not be read ({problem.message} at line {problem.line}); fix that cell"
+        elif skipped:
+            feedback = skipped["reason"]
+        else:
+            feedback = f"{exercise.name} is not defined in {submission.name}; define it with exactly this name"
+        return ExerciseResult(**base, score=0, status="missing", feedback=feedback)
+    if run.status == "not_implemented":
+        return ExerciseResult(**base, score=0, status="not_implemented", feedback=_NO_RUN_FEEDBACK["not_implemented"])
+    if run.status in ("timeout", "memory", "crashed"):
+        status = "timeout" if run.status == "timeout" else "error"
+        prefix = "timeout" if run.status == "timeout" else "error"
+        return ExerciseResult(**base, score=0, status=status, feedback=f"{prefix}: {run.error['message']}")
+
+    observed = Observed(run.values, run.arrays, secrets)
+    results = []
+    for spec in checks:
+        try:
+            outcome = CHECKS[spec.check](observed, **spec.params)
+            passed, message, details = outcome.passed, outcome.message, outcome.details
+        except NotObserved as exc:
+            passed, message, details = False, f"not checked: {exc}", {}
+        except Exception as exc:  # noqa: BLE001 - a grader bug must not lose the submission's other results
+            passed, message, details = False, f"internal grader error in check {spec.id} ({type(exc).__name__}: {exc}); please report it", {}
+        results.append(CheckResult(
+            name=spec.id, passed=passed, message=message, points=spec.points if passed else 0.0,
+            max_points=spec.points, hint="" if passed else spec.hint, details=details,
+        ))
+    score = sum(r.points for r in results)
+    if run.status == "error":
+        status, feedback = "error", f"error: {format_error(run.error)}"
+    else:
+        failed = [r for r in results if not r.passed]
+        status = "passed" if not failed and score == max_score else "failed"
+        feedback = "all checks passed" if not failed else failed[0].message
+    return ExerciseResult(**base, score=score, status=status, feedback=feedback, checks=results)

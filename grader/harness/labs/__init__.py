@@ -1,0 +1,1 @@
+"""Per-lab probes: functions that exercise one stub and record observations."""

@@ -1,0 +1,51 @@
+"""Results of grading, as written to ``--json`` and read by exports and reports."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Status = Literal["passed", "failed", "error", "timeout", "not_implemented", "missing"]
+
+
+class CheckResult(BaseModel):
+    name: str
+    passed: bool
+    message: str
+    points: float = 0.0
+    max_points: float = 0.0
+    hint: str = ""
+    skipped: bool = False
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ExerciseResult(BaseModel):
+    name: str
+    title: str = ""
+    score: float
+    max_score: float
+    status: Status
+    feedback: str
+    checks: list[CheckResult] = Field(default_factory=list)
+    seconds: float = 0.0
+
+
+class SubmissionResult(BaseModel):
+    lab: str
+    submission: str
+    score: float
+    max_score: float
+    exercises: list[ExerciseResult]
+    grader_version: str = ""
+    rubric_version: str = ""
+    quick: bool = False
+    isolation: dict[str, str] = Field(default_factory=dict)
+    notes: list[str] = Field(default_factory=list)
+    logs: dict[str, str] = Field(default_factory=dict)
+    data: str = ""
+    seconds: float = 0.0
+
+    @property
+    def all_passed(self) -> bool:
+        return all(e.status == "passed" for e in self.exercises)

@@ -1,0 +1,110 @@
+"""Rubrics: what is checked for each exercise, for how many points. Data, not code.
+
+A rubric is a TOML file in ``rubrics/``. Each exercise names a probe (run in
+the sandbox, with ``probe_params``) and a list of checks (run in the grader):
+each check names a function in :mod:`grader.checks`, its parameters, its
+points and a hint shown when it fails.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class Limits(BaseModel):
+    """Sandbox limits; an exercise may override ``timeout_s``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    startup_timeout_s: float = 120.0  # importing TensorFlow and the student's definitions
+    exercise_timeout_s: float = 60.0
+    memory_gib: float = 4.0
+    threads: int = 2
+    max_processes: int = 4096  # counts threads too (TensorFlow starts dozens); stops fork bombs
+    max_file_mib: int = 256
+    max_log_kib: int = 64
+
+
+class CheckSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    check: str
+    points: float = Field(ge=0)
+    params: dict[str, Any] = Field(default_factory=dict)
+    hint: str = ""
+    trained: bool = False  # needs the probe's training run; skipped by --quick
+
+
+class ExerciseSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    title: str
+    kind: Literal["function", "class"] = "function"
+    probe: str = ""
+    probe_params: dict[str, Any] = Field(default_factory=dict)
+    timeout_s: float | None = None
+    checks: list[CheckSpec]
+
+    @model_validator(mode="after")
+    def _default_probe(self):
+        if not self.probe:
+            self.probe = self.name
+        ids = [c.id for c in self.checks]
+        if len(ids) != len(set(ids)):
+            raise ValueError(f"exercise {self.name}: duplicate check ids")
+        return self
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.points for c in self.checks)
+
+
+class Rubric(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lab: str
+    title: str
+    version: str
+    limits: Limits = Field(default_factory=Limits)
+    data: dict[str, Any] = Field(default_factory=dict)
+    exercises: list[ExerciseSpec]
+
+    @property
+    def max_score(self) -> float:
+        return sum(e.max_score for e in self.exercises)
+
+    def exercise(self, name: str) -> ExerciseSpec:
+        for exercise in self.exercises:
+            if exercise.name == name:
+                return exercise
+        raise KeyError(name)
+
+
+class RubricError(Exception):
+    """A rubric file that is missing or invalid."""
+
+
+def load_rubric(path: str | Path) -> Rubric:
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise RubricError(f"rubric {path} not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RubricError(f"rubric {path} is not valid TOML: {exc}") from None
+    try:
+        rubric = Rubric.model_validate(raw)
+    except ValidationError as exc:
+        raise RubricError(f"rubric {path} is invalid:\n{exc}") from None
+    from grader.checks import CHECKS  # late import: checks import numpy only
+
+    unknown = [f"{e.name}.{c.id}: {c.check}" for e in rubric.exercises for c in e.checks if c.check not in CHECKS]
+    if unknown:
+        raise RubricError(f"rubric {path} names unknown checks: {', '.join(unknown)}")
+    return rubric

@@ -1,0 +1,491 @@
+"""Running student code: a separate process, isolated, limited, watched.
+
+The grader never imports or executes student code itself. :func:`run_in_sandbox`
+copies the harness (and only the harness) into a fresh temporary folder,
+writes the student's definitions and each exercise's *inputs* there, and
+starts ``python -I harness/main.py`` in a child process:
+
+* with bubblewrap (``bwrap``) where it works: a new user, PID, IPC, UTS and
+  network namespace (no network at all), running as ``nobody``, seeing only
+  the system libraries, the Python installation and its sandbox folder, on a
+  private ``/tmp`` — the grader's package, rubrics, reference solutions, the
+  submission's folder and the rest of the disk do not exist for it;
+* otherwise as a plain subprocess with the same resource limits, and the
+  report says which isolation was missing.
+
+Resource limits apply either way: address space (plus a watchdog on the
+process tree's resident memory), file size, core dumps, threads through the
+math libraries' environment variables, and per-exercise wall-clock timeouts
+that kill the whole process tree. Observations come back on a private pipe
+as frames (:mod:`grader.harness.channel`); stdout/stderr are kept as capped logs.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import site
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from grader.harness.channel import ChannelError, FrameDecoder
+from grader.rubric import Limits
+
+HARNESS_DIR = Path(__file__).resolve().parent / "harness"
+GiB = 1024**3
+# TensorFlow maps far more virtual memory than it touches; the address-space
+# limit gets this much room above the memory limit, and the RSS watchdog
+# enforces the limit itself.
+ADDRESS_SPACE_SLACK = 6 * GiB
+WATCHDOG_PERIOD_S = 0.1
+
+
+@dataclass
+class ExerciseJob:
+    name: str
+    probe: str
+    params: dict
+    inputs: dict[str, np.ndarray]
+    timeout_s: float
+
+
+@dataclass
+class SandboxJob:
+    lab: str
+    definitions: list[dict]  # {"source", "filename", "first_line"}
+    student_files: list[str]
+    exercises: list[ExerciseJob]
+
+
+@dataclass
+class ExerciseRun:
+    name: str
+    status: str  # ok, missing, not_implemented, error, timeout, memory, crashed
+    values: dict = field(default_factory=dict)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    error: dict | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class SandboxReport:
+    runs: dict[str, ExerciseRun]
+    isolation: dict
+    load_problems: list[dict] = field(default_factory=list)
+    defined: list[str] = field(default_factory=list)
+    skipped_blocks: list[dict] = field(default_factory=list)
+    stdout: str = ""
+    stderr: str = ""
+    processes_started: int = 0
+    seconds: float = 0.0
+
+
+# ---------------------------------------------------------------- isolation
+
+
+@functools.lru_cache(maxsize=1)
+def bwrap_available() -> tuple[bool, str]:
+    """Whether bubblewrap can create the namespaces we ask for on this machine."""
+    exe = shutil.which("bwrap")
+    if exe is None:
+        return False, "bubblewrap (bwrap) is not installed"
+    try:
+        probe = subprocess.run(
+            [exe, *_bwrap_mounts(), "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--die-with-parent", sys.executable, "-I", "-c", "pass"],
+            capture_output=True, timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"bwrap failed to start ({exc})"
+    if probe.returncode != 0:
+        return False, f"bwrap cannot create namespaces here ({probe.stderr.decode(errors='replace').strip()[:200]})"
+    return True, exe
+
+
+def _python_roots() -> list[str]:
+    roots = {sys.prefix, sys.base_prefix, *site.getsitepackages()}
+    user_site = site.getusersitepackages()
+    if isinstance(user_site, str) and os.path.isdir(user_site):
+        roots.add(user_site)
+    return sorted(r for r in roots if os.path.isdir(r))
+
+
+def _hidden_in_python_roots() -> list[str]:
+    """The grader's own package, if installed inside a mounted site-packages."""
+    package = str(Path(__file__).resolve().parent)
+    return [package] if any(package.startswith(root + os.sep) for root in _python_roots()) else []
+
+
+def _bwrap_mounts() -> list[str]:
+    args: list[str] = []
+    for path in ("/usr", "/etc", "/sys"):
+        if os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    for link in ("/bin", "/lib", "/lib64", "/sbin", "/lib32"):
+        if os.path.islink(link):
+            args += ["--symlink", os.readlink(link), link]
+        elif os.path.isdir(link):
+            args += ["--ro-bind", link, link]
+    for root in _python_roots():
+        if not root.startswith("/usr/"):
+            args += ["--ro-bind", root, root]
+    for hidden in _hidden_in_python_roots():
+        args += ["--tmpfs", hidden]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    return args
+
+
+def _command(workdir: Path, fd: int, use_bwrap: bool) -> list[str]:
+    python = [sys.executable, "-I", str(workdir / "harness" / "main.py"), str(fd), str(workdir / "job.json")]
+    if not use_bwrap:
+        return python
+    return [
+        shutil.which("bwrap") or "bwrap",
+        *_bwrap_mounts(),
+        "--bind", str(workdir), str(workdir),
+        "--chdir", str(workdir),
+        "--unshare-all",  # user, ipc, pid, net, uts, cgroup: no network interface but loopback
+        "--unshare-user", "--uid", "65534", "--gid", "65534",
+        "--die-with-parent",
+        "--new-session",  # no access to the grader's terminal
+        "--setenv", "HOME", str(workdir),
+        *python,
+    ]
+
+
+def _limit_resources(limits: Limits) -> None:
+    """Runs in the child between fork and exec."""
+    os.setsid()  # own process group: a timeout kills the whole tree
+    memory = int(limits.memory_gib * GiB)
+    resource.setrlimit(resource.RLIMIT_AS, (memory + ADDRESS_SPACE_SLACK, memory + ADDRESS_SPACE_SLACK))
+    file_bytes = limits.max_file_mib * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
+
+
+def _child_env(workdir: Path, limits: Limits) -> dict[str, str]:
+    threads = str(limits.threads)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir),
+        "LANG": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONUNBUFFERED": "1",
+        "MPLBACKEND": "Agg",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "TF_ENABLE_ONEDNN_OPTS": "0",  # deterministic numerics, and no oneDNN banner in the logs
+        "KERAS_BACKEND": "tensorflow",
+        "CUDA_VISIBLE_DEVICES": "",
+        "OMP_NUM_THREADS": threads,
+        "OPENBLAS_NUM_THREADS": threads,
+        "MKL_NUM_THREADS": threads,
+        "TF_NUM_INTRAOP_THREADS": threads,
+        "TF_NUM_INTEROP_THREADS": threads,
+    }
+    return env
+
+
+# ---------------------------------------------------------------- logs and memory
+
+
+class _CappedReader(threading.Thread):
+    """Drains a pipe, keeping the first ``cap`` bytes and counting the rest."""
+
+    def __init__(self, stream, cap: int) -> None:
+        super().__init__(daemon=True)
+        self.stream, self.cap = stream, cap
+        self.kept = bytearray()
+        self.total = 0
+
+    def run(self) -> None:
+        while chunk := self.stream.read1(65536) if hasattr(self.stream, "read1") else self.stream.read(65536):
+            self.total += len(chunk)
+            if len(self.kept) < self.cap:
+                self.kept.extend(chunk[: self.cap - len(self.kept)])
+
+    def text(self) -> str:
+        text = self.kept.decode(errors="replace")
+        if self.total > len(self.kept):
+            text += f"\n... [{self.total - len(self.kept):,} more bytes of output not kept]"
+        return text
+
+
+def _tree_rss_bytes(root_pid: int) -> int:
+    """Resident memory of ``root_pid`` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(stat[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(stat[21]) * page
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def _kill_tree(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.kill()
+    except ProcessLookupError:
+        pass
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+# ---------------------------------------------------------------- running
+
+
+def _prepare_workdir(job: SandboxJob) -> Path:
+    workdir = Path(tempfile.mkdtemp(prefix="labgrader-"))
+    shutil.copytree(HARNESS_DIR, workdir / "harness", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    for exercise in job.exercises:
+        if exercise.inputs:
+            np.savez(workdir / f"inputs_{exercise.name}.npz", **exercise.inputs)
+    os.chmod(workdir, 0o777)  # the sandboxed user (nobody) may write scratch files here
+    return workdir
+
+
+def _write_job(workdir: Path, job: SandboxJob, definitions: list[dict], exercises: list[ExerciseJob]) -> None:
+    spec = {
+        "lab": job.lab,
+        "definitions": definitions,
+        "student_files": job.student_files,
+        "exercises": [
+            {"name": e.name, "probe": e.probe, "params": e.params, "inputs": f"inputs_{e.name}.npz" if e.inputs else None}
+            for e in exercises
+        ],
+    }
+    (workdir / "job.json").write_text(json.dumps(spec))
+
+
+def _death_reason(returncode: int | None) -> str:
+    if returncode is None:
+        return "the process stopped responding"
+    if returncode < 0:
+        sig = signal.Signals(-returncode).name if -returncode in signal.Signals._value2member_map_ else str(-returncode)
+        hints = {"SIGSEGV": " (a segmentation fault)", "SIGABRT": " (aborted; often an allocation refused by the memory limit)", "SIGXFSZ": " (a file grew past the file-size limit)", "SIGKILL": ""}
+        return f"the process was killed by {sig}{hints.get(sig, '')}"
+    return f"the process exited with code {returncode} (sys.exit or os._exit in your code?)"
+
+
+def run_in_sandbox(job: SandboxJob, limits: Limits, use_bwrap: bool | None = None) -> SandboxReport:
+    """Run every exercise of ``job`` in sandboxed child processes and collect observations.
+
+    One child runs the exercises in order; when an exercise times out, blows
+    the memory limit or kills its process, it is recorded and a fresh child
+    continues with the exercises after it.
+    """
+    started = time.perf_counter()
+    available, detail = bwrap_available()
+    if use_bwrap is None:
+        use_bwrap = available
+    elif use_bwrap and not available:
+        raise RuntimeError(f"bubblewrap requested but unavailable: {detail}")
+    isolation = {
+        "mechanism": "bubblewrap" if use_bwrap else "subprocess",
+        "network": "none (own network namespace)" if use_bwrap else "NOT isolated (bubblewrap unavailable)",
+        "filesystem": "sandbox folder only, private /tmp; grader files hidden" if use_bwrap else "NOT isolated: the student code runs as the grader's user and can read its files",
+        "user": "nobody (own user namespace)" if use_bwrap else "the grader's user",
+        "limits": f"memory {limits.memory_gib:g} GiB, {limits.threads} threads, files {limits.max_file_mib} MiB, timeouts per exercise",
+    }
+    if not use_bwrap:
+        isolation["warning"] = f"reduced isolation: {detail}"
+
+    workdir = _prepare_workdir(job)
+    report = SandboxReport(runs={}, isolation=isolation)
+    definitions = list(job.definitions)
+    remaining = list(job.exercises)
+    stdout_parts, stderr_parts = [], []
+    try:
+        attempts = 0
+        while remaining and attempts < len(job.exercises) + 4:
+            attempts += 1
+            _write_job(workdir, job, definitions, remaining)
+            outcome = _run_child(workdir, remaining, limits, use_bwrap, report)
+            report.processes_started += 1
+            stdout_parts.append(outcome["stdout"])
+            stderr_parts.append(outcome["stderr"])
+            if outcome["stuck_block"] is not None:
+                # Loading a definition hung or crashed the process: drop that block and retry.
+                block = definitions.pop(outcome["stuck_block"])
+                report.skipped_blocks.append({"where": block["filename"], "line": block["first_line"], "reason": outcome["stuck_reason"]})
+                continue
+            if outcome["startup_failure"]:
+                for exercise in remaining:
+                    report.runs[exercise.name] = ExerciseRun(exercise.name, "error", error={"type": "SandboxError", "message": outcome["startup_failure"], "frames": []})
+                break
+            remaining = [e for e in remaining if e.name not in report.runs]
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    for exercise in remaining:
+        report.runs.setdefault(exercise.name, ExerciseRun(exercise.name, "error", error={"type": "SandboxError", "message": "not run: the sandbox failed repeatedly", "frames": []}))
+    cap = limits.max_log_kib * 1024
+    report.stdout = "".join(stdout_parts)[:cap]
+    report.stderr = "".join(stderr_parts)[:cap]
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_bwrap: bool, report: SandboxReport) -> dict:
+    read_fd, write_fd = os.pipe()
+    cap = limits.max_log_kib * 1024
+    proc = subprocess.Popen(
+        _command(workdir, write_fd, use_bwrap),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        pass_fds=(write_fd,), cwd=workdir, env=_child_env(workdir, limits),
+        preexec_fn=functools.partial(_limit_resources, limits),
+    )
+    os.close(write_fd)
+    out_reader, err_reader = _CappedReader(proc.stdout, cap), _CappedReader(proc.stderr, cap)
+    out_reader.start()
+    err_reader.start()
+
+    decoder = FrameDecoder()
+    by_name = {e.name: e for e in exercises}
+    memory_limit = int(limits.memory_gib * GiB)
+    outcome = {"stuck_block": None, "stuck_reason": "", "startup_failure": None}
+    state = {"phase": "startup", "block": None, "current": None}
+    deadline = time.monotonic() + limits.startup_timeout_s
+    exercise_started = time.monotonic()
+    verdict = None  # why the child was stopped, if it was
+
+    def frames():
+        while True:
+            now = time.monotonic()
+            if now > deadline:
+                return "timeout"
+            if _tree_rss_bytes(proc.pid) > memory_limit:
+                return "memory"
+            ready, _, _ = select.select([read_fd], [], [], WATCHDOG_PERIOD_S)
+            if not ready:
+                if proc.poll() is not None:
+                    # drain anything left, then report the death
+                    return "dead"
+                continue
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                return "closed"
+            try:
+                for frame in decoder.feed(chunk):
+                    yield frame
+            except ChannelError:
+                return "corrupt"
+
+    gen = frames()
+    try:
+        while True:
+            try:
+                header, arrays = next(gen)
+            except StopIteration as stop:
+                verdict = stop.value
+                break
+            event = header.get("event")
+            if event == "loading":
+                state["block"] = header.get("where"), header.get("line")
+            elif event == "ready":
+                state["phase"] = "exercises"
+                report.load_problems = header.get("problems", [])
+                report.defined = header.get("defined", [])
+            elif event == "start":
+                name = header.get("exercise")
+                if name not in by_name or name in report.runs:
+                    verdict = "corrupt"
+                    break
+                state["current"] = name
+                exercise_started = time.monotonic()
+                deadline = exercise_started + by_name[name].timeout_s
+            elif event == "result":
+                name = header.get("exercise")
+                if name != state["current"]:
+                    verdict = "corrupt"
+                    break
+                report.runs[name] = ExerciseRun(
+                    name, str(header.get("status")), values=header.get("observations") or {}, arrays=arrays,
+                    error=header.get("error"), seconds=time.monotonic() - exercise_started,
+                )
+                state["current"] = None
+                deadline = time.monotonic() + limits.exercise_timeout_s  # until the next "start"
+            elif event == "done":
+                verdict = "done"
+                break
+    finally:
+        if verdict != "done":
+            _kill_tree(proc)
+        else:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                _kill_tree(proc)
+        os.close(read_fd)
+        out_reader.join(timeout=5)
+        err_reader.join(timeout=5)
+        outcome["stdout"], outcome["stderr"] = out_reader.text(), err_reader.text()
+
+    if verdict == "done":
+        return outcome
+    reason = {
+        "timeout": None,
+        "memory": f"memory limit of {limits.memory_gib:g} GiB exceeded",
+        "corrupt": "the observation channel was tampered with",
+    }.get(verdict) or _death_reason(proc.returncode if verdict != "timeout" else None)
+    if state["phase"] == "startup":
+        if state["block"] is not None and verdict in ("timeout", "memory", "dead", "closed"):
+            where, line = state["block"]
+            index = next((i for i, d in enumerate(_current_definitions(workdir)) if d["filename"] == where and d["first_line"] == line), None)
+            if index is not None:
+                outcome["stuck_block"] = index
+                why = f"did not finish within {limits.startup_timeout_s:g} s" if verdict == "timeout" else reason
+                outcome["stuck_reason"] = f"running the definitions in {where} (line {line}) {why}; they were skipped"
+                return outcome
+        outcome["startup_failure"] = (
+            f"the sandbox did not start within {limits.startup_timeout_s:g} s" if verdict == "timeout" else f"the sandbox failed to start: {reason}"
+        ) + (f"\n{outcome['stderr'][-1500:]}" if outcome["stderr"] else "")
+        return outcome
+    current = state["current"]
+    if current is None:
+        # Died between exercises: blame the next one so progress is made.
+        current = next((e.name for e in exercises if e.name not in report.runs), None)
+        if current is None:
+            return outcome
+    if verdict == "timeout":
+        status, message = "timeout", f"did not finish within {by_name[current].timeout_s:g} s (infinite loop, or far too much work?)"
+    elif verdict == "memory":
+        status, message = "memory", reason
+    else:
+        status, message = "crashed", reason
+    report.runs[current] = ExerciseRun(current, status, error={"type": status, "message": message, "frames": []}, seconds=time.monotonic() - exercise_started)
+    return outcome
+
+
+def _current_definitions(workdir: Path) -> list[dict]:
+    return json.loads((workdir / "job.json").read_text())["definitions"]

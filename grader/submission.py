@@ -1,0 +1,223 @@
+"""Loading a submission: turn a student's ``.ipynb`` or ``.py`` into definitions.
+
+The grader does not run a student's notebook top to bottom (a 50-epoch
+training cell would take an hour). It keeps what defines things: imports,
+functions, classes and simple constants, taken from every code cell in
+order, so the last definition of a name wins as it would in the notebook.
+Nothing here executes student code; it only parses it.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+SUPPORTED_SUFFIXES = (".ipynb", ".py")
+MAX_SOURCE_BYTES = 5 * 1024 * 1024  # source only; stored outputs are dropped before this applies
+
+_HELP_SYNTAX = re.compile(r"^\??[\w.]+\?{1,2}\s*$")  # `np.clip?` and `??model`
+_DEF_NAME = re.compile(r"^\s*(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+class SubmissionError(Exception):
+    """The file cannot be graded at all (missing, unreadable, not a notebook, ...)."""
+
+
+@dataclass(frozen=True)
+class DefinitionBlock:
+    """Source to execute in the sandbox, with the place it came from."""
+
+    source: str
+    filename: str  # e.g. "cell 7" or "my_lab3.py"; shows in tracebacks
+    first_line: int  # 1-based line of ``source``'s first line in that cell/file
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """A cell (or file) that could not be parsed; it defines nothing."""
+
+    where: str
+    line: int
+    message: str
+    names: tuple[str, ...]  # defs/classes it seems to contain, so their exercises can say why
+
+
+@dataclass
+class Submission:
+    path: Path
+    name: str
+    form: str  # "notebook" or "script"
+    code_cells: list[tuple[str, str]]  # (where, source) for every code cell
+    definitions: list[DefinitionBlock] = field(default_factory=list)
+    problems: list[SourceProblem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def defined_names(self) -> set[str]:
+        names: set[str] = set()
+        for block in self.definitions:
+            for node in ast.parse(block.source).body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    names.add(node.name)
+                elif isinstance(node, ast.Assign):
+                    names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        return names
+
+    def problem_for(self, name: str) -> SourceProblem | None:
+        """The last unparseable cell that seems to define ``name``, if any."""
+        found = [p for p in self.problems if name in p.names]
+        return found[-1] if found else None
+
+
+def load_submission(path: str | Path) -> Submission:
+    """Read ``path`` and extract its definitions; raise SubmissionError for unusable input."""
+    path = Path(path)
+    if not path.exists():
+        raise SubmissionError(f"{path}: no such file. Check the path, or run `grader init lab3` to get the lab notebook.")
+    if path.is_dir():
+        raise SubmissionError(f"{path} is a directory; give the notebook (.ipynb) or script (.py) inside it.")
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise SubmissionError(
+            f"{path.name}: unsupported file type {path.suffix or '(none)'!r}; submit the lab as a Jupyter notebook (.ipynb) or a Python file (.py)."
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SubmissionError(f"{path}: cannot be read ({exc.strerror or exc}). Check the file's permissions.") from None
+    if not raw.strip():
+        raise SubmissionError(f"{path.name} is empty. Save your notebook in Jupyter (File > Save) and try again.")
+
+    if path.suffix.lower() == ".py":
+        text = _decode(raw, path)
+        cells = [(path.name, text)]
+        form = "script"
+    else:
+        cells = _notebook_code_cells(raw, path)
+        form = "notebook"
+
+    submission = Submission(path=path, name=path.name, form=form, code_cells=cells)
+    for where, source in cells:
+        _extract_definitions(where, source, submission)
+    return submission
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    if b"\x00" in raw[:4096]:
+        raise SubmissionError(f"{path.name} looks like a binary file, not Python source. Submit the .ipynb or .py file itself.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SubmissionError(f"{path.name}: not UTF-8 text (byte {exc.start}). Re-save the file as UTF-8.") from None
+
+
+def _notebook_code_cells(raw: bytes, path: Path) -> list[tuple[str, str]]:
+    text = _decode(raw, path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SubmissionError(
+            f"{path.name} is not a valid notebook: it is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
+            "Re-download or re-save it from Jupyter."
+        ) from None
+    if not isinstance(data, dict) or not ("cells" in data or "worksheets" in data):
+        raise SubmissionError(f"{path.name} is JSON but not a Jupyter notebook (no 'cells'). Submit the .ipynb saved by Jupyter.")
+    # Stored outputs can be tens of MB of images; the grader never needs them.
+    _drop_outputs(data)
+    try:
+        nb = nbformat.reads(json.dumps(data), as_version=4)
+    except Exception as exc:  # nbformat raises a zoo of errors for malformed notebooks
+        raise SubmissionError(f"{path.name}: notebook could not be read ({type(exc).__name__}: {exc}). Re-save it from Jupyter.") from None
+    cells = []
+    for number, cell in enumerate(nb.cells, start=1):
+        if cell.get("cell_type") == "code":
+            source = cell.get("source", "")
+            if isinstance(source, list):
+                source = "".join(source)
+            cells.append((f"cell {number}", source))
+    return cells
+
+
+def _drop_outputs(data: dict) -> None:
+    for cell in data.get("cells", []):
+        if isinstance(cell, dict):
+            cell.pop("outputs", None) if cell.get("cell_type") != "code" else cell.__setitem__("outputs", [])
+    for ws in data.get("worksheets", []) or []:  # nbformat 3
+        for cell in ws.get("cells", []) if isinstance(ws, dict) else []:
+            if isinstance(cell, dict) and "outputs" in cell:
+                cell["outputs"] = []
+
+
+def strip_ipython_syntax(source: str) -> str:
+    """Blank out IPython-only lines (``%magic``, ``!shell``, ``%%cell`` magics, ``x?``).
+
+    Lines are replaced by ``pass``-free blank lines so line numbers stay true.
+    A cell magic (``%%time``) guards the whole cell in IPython; we keep the body
+    only for ``%%time``/``%%timeit``-style magics that run Python.
+    """
+    lines = source.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        magic = lines[0].lstrip()[2:].split()[0] if lines[0].lstrip()[2:].split() else ""
+        if magic not in {"time", "timeit", "capture", "prun"}:
+            return ""  # %%bash, %%writefile, ...: not Python
+        lines[0] = ""
+    out = []
+    for line in lines:
+        stripped = line.lstrip()
+        if stripped.startswith(("%", "!")) or _HELP_SYNTAX.match(stripped):
+            indent = line[: len(line) - len(stripped)]
+            # keep blocks syntactically valid when a magic is the only statement in a block
+            out.append(indent + "pass" if indent else "")
+        else:
+            # `x = !ls` and `x = %time f()` assignments
+            out.append(re.sub(r"=\s*[!%].*$", "= None", line) if re.search(r"=\s*[!%]", line) and not re.search(r"[=!<>]=\s*[!%]", line) else line)
+    return "\n".join(out)
+
+
+def _is_simple_constant(node: ast.expr) -> bool:
+    try:
+        ast.literal_eval(node)
+        return True
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        pass
+    if isinstance(node, ast.Lambda):
+        return True
+    # aliases such as `L = keras.layers` or `Dense = layers.Dense`
+    return isinstance(node, (ast.Name, ast.Attribute))
+
+
+def _is_definition(node: ast.stmt) -> bool:
+    if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return True
+    if isinstance(node, ast.Assign) and all(isinstance(t, (ast.Name, ast.Tuple)) for t in node.targets):
+        return _is_simple_constant(node.value)
+    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+        return _is_simple_constant(node.value)
+    return False
+
+
+def _extract_definitions(where: str, source: str, submission: Submission) -> None:
+    try:
+        ast.parse(source)
+        cleaned = source  # plain Python: leave it exactly as written
+    except SyntaxError:
+        cleaned = strip_ipython_syntax(source)
+    try:
+        tree = ast.parse(cleaned, filename=where)
+    except SyntaxError as exc:
+        names = tuple(_DEF_NAME.findall(cleaned))
+        submission.problems.append(
+            SourceProblem(where=where, line=exc.lineno or 0, message=f"SyntaxError: {exc.msg}", names=names)
+        )
+        return
+    lines = cleaned.splitlines()
+    for node in tree.body:
+        if not _is_definition(node):
+            continue
+        start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        end = node.end_lineno or start
+        segment = "\n".join(lines[start - 1 : end])
+        submission.definitions.append(DefinitionBlock(source=segment, filename=where, first_line=start))
