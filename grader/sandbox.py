@@ -127,10 +127,17 @@ def _hidden_in_python_roots() -> list[str]:
     return [package] if any(package.startswith(root + os.sep) for root in _python_roots()) else []
 
 
+_ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/nsswitch.conf", "/etc/hosts", "/etc/passwd", "/etc/group", "/etc/alternatives")
+
+
 def _bwrap_mounts() -> list[str]:
     args: list[str] = []
-    for path in ("/usr", "/etc", "/sys"):
+    for path in ("/usr", "/sys"):
         if os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    # Only the few /etc files a Python process needs: not shadow, ssh keys, ...
+    for path in _ETC_FILES:
+        if os.path.exists(path):
             args += ["--ro-bind", path, path]
     for link in ("/bin", "/lib", "/lib64", "/sbin", "/lib32"):
         if os.path.islink(link):
@@ -319,7 +326,7 @@ def run_in_sandbox(job: SandboxJob, limits: Limits, use_bwrap: bool | None = Non
         "limits": f"memory {limits.memory_gib:g} GiB, {limits.threads} threads, files {limits.max_file_mib} MiB, timeouts per exercise",
     }
     if not use_bwrap:
-        isolation["warning"] = f"reduced isolation: {detail}"
+        isolation["warning"] = f"reduced isolation: {detail if not available else 'bubblewrap was turned off'}"
 
     workdir = _prepare_workdir(job)
     report = SandboxReport(runs={}, isolation=isolation)
@@ -439,6 +446,11 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
                 verdict = "done"
                 break
     finally:
+        if verdict in ("closed", "dead"):
+            try:  # let it finish dying on its own, so its exit code tells why
+                proc.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                pass
         if verdict != "done":
             _kill_tree(proc)
         else:
