@@ -328,12 +328,61 @@ def softmax_over_channels(obs: Observed, key: str, atol: float = 1e-3) -> CheckO
 
 
 @check
-def output_channels(obs: Observed, key: str, expected: int, argument: str) -> CheckOutcome:
-    shapes = obs.value(key)
-    found = shapes[0][-1] if shapes and shapes[0] else None
-    if found != expected:
-        return CheckOutcome(False, f"called with {argument}, the output has {found} channels ({fmt_shape(shapes[0])}); the argument is ignored")
-    return CheckOutcome(True, f"{argument} gives {expected} output channels")
+def respects_arguments(obs: Observed, key: str, input_shape: list, num_classes: int) -> CheckOutcome:
+    """Called with another input_shape and num_classes, the model must follow both."""
+    info = obs.model(key)
+    call = f"build_unet_no_skips(input_shape={tuple(input_shape)}, num_classes={num_classes})"
+    found_in, found_out = info.get("input_shapes", [[None]])[0], info.get("output_shapes", [[None]])[0]
+    problems = []
+    if list(found_in[1:]) != list(input_shape):
+        problems.append(f"the input is {fmt_shape(found_in)}: input_shape is ignored")
+    if not found_out or found_out[-1] != num_classes:
+        problems.append(f"the output has {found_out[-1] if found_out else None} channels: num_classes is ignored")
+    if problems:
+        return CheckOutcome(False, f"{call}: " + "; ".join(problems))
+    return CheckOutcome(True, f"{call} gives {fmt_shape(found_out)}")
+
+
+_TOKEN_OF_CLASS = {
+    "BatchNormalization": "BN", "MaxPooling2D": "pool", "UpSampling2D": "up",
+    "ReLU": "relu", "Softmax": "softmax",
+}
+_IGNORED_CLASSES = {"InputLayer", "Dropout", "SpatialDropout2D", "GaussianNoise"}
+
+
+def layer_tokens(info: dict) -> list[str]:
+    """A model's layers as a sequence of tokens that equivalent spellings share.
+
+    ``Conv2D(8, 3, activation='relu')`` and ``Conv2D(8, 3)`` + ``Activation('relu')``
+    (or ``ReLU()``) both become ``conv8``, ``relu``; dropout is ignored.
+    """
+    tokens = []
+    for layer in info.get("layers", []):
+        cls = layer["class"]
+        if cls in _IGNORED_CLASSES or layer.get("nested"):
+            continue
+        if cls in ("Conv2D", "Conv2DTranspose", "Dense"):
+            size = layer["config"].get("filters", layer["config"].get("units"))
+            tokens.append(f"{cls.lower().replace('2d', '')}{size}")
+        elif cls == "Activation":
+            pass  # its activation is appended below
+        else:
+            tokens.append(_TOKEN_OF_CLASS.get(cls, cls))
+        activation = layer.get("activation")
+        if activation and activation != "linear" and cls not in ("ReLU", "Softmax"):
+            tokens.append(activation)
+    return tokens
+
+
+@check
+def layer_sequence(obs: Observed, key: str, expected: list[str], what: str) -> CheckOutcome:
+    """The layers, in order, match ``expected`` tokens (see :func:`layer_tokens`)."""
+    found = layer_tokens(obs.model(key))
+    if found == expected:
+        return CheckOutcome(True, f"{what} as in the lab")
+    i = next((i for i, (a, b) in enumerate(zip(found, expected)) if a != b), min(len(found), len(expected)))
+    window = lambda seq: " → ".join(seq[max(0, i - 2) : i + 3]) or "(end)"  # noqa: E731
+    return CheckOutcome(False, f"{what} differ from the lab's at layer {i + 1}: found {window(found)}; expected {window(expected)}")
 
 
 def _merge_layers(info: dict) -> list[dict]:

@@ -20,7 +20,7 @@ import nbformat
 SUPPORTED_SUFFIXES = (".ipynb", ".py")
 MAX_SOURCE_BYTES = 5 * 1024 * 1024  # source only; stored outputs are dropped before this applies
 
-_HELP_SYNTAX = re.compile(r"^\??[\w.]+\?{1,2}\s*$")  # `np.clip?` and `??model`
+_HELP_SYNTAX = re.compile(r"^(?:\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")  # `np.clip?` and `??model`
 _DEF_NAME = re.compile(r"^\s*(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 
 

@@ -235,9 +235,10 @@ def build_unet_no_skips(fn, inputs, params, obs):
     output = obs.step("forward", model.predict, inputs["scenes"], verbose=0)
     if output is not None:
         obs.put_array("forward", output, dtype=np.float32)
-    other = obs.step("other_classes", fn, input_shape=(64, 64, 1), num_classes=int(params["other_num_classes"]))
+    # Called again with other arguments: both must shape the model.
+    other = obs.step("other_arguments", fn, input_shape=tuple(params["other_input_shape"]), num_classes=int(params["other_num_classes"]))
     if isinstance(other, keras.Model):
-        obs.put("other_classes.output_shapes", [shape_list(t.shape) for t in other.outputs])
+        obs.put("other_arguments.model", describe_model(other))
 
 
 # ---------------------------------------------------------------- 8. BatchNormalizedLayer
