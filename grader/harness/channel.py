@@ -10,6 +10,7 @@ import io
 import json
 import os
 import struct
+import zipfile
 
 import numpy as np
 
@@ -28,7 +29,7 @@ def encode_frame(header: dict, arrays: dict[str, np.ndarray] | None = None) -> b
     header["arrays"] = []
     for key, value in (arrays or {}).items():
         buf = io.BytesIO()
-        np.save(buf, np.ascontiguousarray(value), allow_pickle=False)
+        np.save(buf, np.asarray(value, order="C"), allow_pickle=False)  # ascontiguousarray would turn 0-d into (1,)
         blob = buf.getvalue()
         header["arrays"].append([key, len(blob)])
         blobs.append(blob)
@@ -69,15 +70,20 @@ class FrameDecoder:
 def _decode_payload(payload: bytes, head_len: int) -> tuple[dict, dict[str, np.ndarray]]:
     try:
         header = json.loads(payload[:head_len])
+        if not isinstance(header, dict):
+            raise ChannelError("frame header is not an object")
         arrays = {}
         offset = head_len
         for key, size in header.pop("arrays", []):
-            arrays[str(key)] = np.load(io.BytesIO(payload[offset : offset + int(size)]), allow_pickle=False)
+            array = np.load(io.BytesIO(payload[offset : offset + int(size)]), allow_pickle=False)
+            if not isinstance(array, np.ndarray):  # e.g. an .npz archive
+                raise ChannelError(f"frame entry {key!r} is not a NumPy array")
+            arrays[str(key)] = array
             offset += int(size)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise ChannelError(f"undecodable frame on the observation channel ({exc})") from None
-    if not isinstance(header, dict):
-        raise ChannelError("frame header is not an object")
+    except ChannelError:
+        raise
+    except (ValueError, TypeError, KeyError, EOFError, OSError, RecursionError, zipfile.BadZipFile) as exc:
+        raise ChannelError(f"undecodable frame on the observation channel ({type(exc).__name__}: {exc})") from None
     return header, arrays
 
 
