@@ -1,0 +1,26 @@
+"""Wrong: stores the activation argument but never applies it: returns bn(layer(x)) even for activation='relu'."""
+
+import keras
+
+
+class BatchNormalizedLayer(keras.layers.Layer):
+    def __init__(self, layer, axis=-1, activation=None, **kwargs):
+        super().__init__(**kwargs)
+        self.layer = layer
+        self.axis = axis
+        self.activation = activation
+        self.bn = keras.layers.BatchNormalization(axis=axis)
+
+    def call(self, inputs, training=None):
+        return self.bn(self.layer(inputs), training=training)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(layer=keras.layers.serialize(self.layer), axis=self.axis, activation=self.activation)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        config["layer"] = keras.layers.deserialize(config["layer"])
+        return cls(**config)

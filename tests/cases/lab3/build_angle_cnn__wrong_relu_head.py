@@ -1,0 +1,21 @@
+"""Wrong: the output Dense(1) has activation='relu', so negative angles can never be predicted."""
+
+import keras
+from keras import layers
+
+
+def build_angle_cnn():
+    model = keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(16, 3, activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Conv2D(32, 3, activation="relu"),
+            layers.MaxPooling2D(),
+            layers.Flatten(),
+            layers.Dense(64, activation="relu"),
+            layers.Dense(1, activation="relu"),
+        ]
+    )
+    model.compile("adam", "mse", metrics=["mae"])
+    return model

@@ -1,0 +1,32 @@
+"""Wrong: copies the lab's build_unet unchanged, all three Concatenate skips kept (55,266 params)."""
+
+import keras
+from keras import layers
+
+
+def _block(x, f):
+    x = layers.Conv2D(f, 3, padding="same")(x)
+    x = layers.BatchNormalization()(x)
+    return layers.Activation("relu")(x)
+
+
+def build_unet_no_skips(input_shape=(64, 64, 1), num_classes=10):
+    inputs = keras.Input(input_shape)
+    s1 = _block(inputs, 8)
+    x = layers.MaxPooling2D(2)(s1)
+    s2 = _block(x, 16)
+    x = layers.MaxPooling2D(2)(s2)
+    s3 = _block(x, 32)
+    x = layers.MaxPooling2D(2)(s3)
+    x = _block(x, 64)
+    x = layers.UpSampling2D(2)(x)
+    x = _block(x, 32)
+    x = layers.Concatenate()([x, s3])
+    x = layers.UpSampling2D(2)(x)
+    x = _block(x, 16)
+    x = layers.Concatenate()([x, s2])
+    x = layers.UpSampling2D(2)(x)
+    x = _block(x, 8)
+    x = layers.Concatenate()([x, s1])
+    outputs = layers.Conv2D(num_classes, 1, activation="softmax")(x)
+    return keras.Model(inputs, outputs)
