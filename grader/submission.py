@@ -100,8 +100,7 @@ def load_submission(path: str | Path) -> Submission:
         form = "notebook"
 
     submission = Submission(path=path, name=path.name, form=form, code_cells=cells)
-    for where, source in cells:
-        _extract_definitions(where, source, submission)
+    _extract_definitions(cells, submission)
     return submission
 
 
@@ -127,6 +126,8 @@ def _notebook_code_cells(raw: bytes, path: Path) -> list[tuple[str, str]]:
         raise SubmissionError(f"{path.name} is JSON but not a Jupyter notebook (no 'cells'). Submit the .ipynb saved by Jupyter.")
     # Stored outputs can be tens of MB of images; the grader never needs them.
     _drop_outputs(data)
+    if "cells" in data and "nbformat" not in data:
+        data["nbformat"], data["nbformat_minor"] = 4, 0  # hand-made notebooks often omit the version
     try:
         nb = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as exc:  # nbformat raises a zoo of errors for malformed notebooks
@@ -189,6 +190,15 @@ def _is_simple_constant(node: ast.expr) -> bool:
     return isinstance(node, (ast.Name, ast.Attribute))
 
 
+# Calls that train, load data, wait or ask for input: never run at load time,
+# even when a definition depends on the name they assign.
+EXPENSIVE_CALLS = frozenset({
+    "fit", "fit_generator", "evaluate", "evaluate_generator", "predict", "predict_generator",
+    "train_on_batch", "load_data", "load_model", "load_weights", "save", "sleep", "input",
+    "system", "run", "Popen", "urlopen", "get", "show", "imshow", "plot", "download",
+})
+
+
 def _is_definition(node: ast.stmt) -> bool:
     if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return True
@@ -199,23 +209,74 @@ def _is_definition(node: ast.stmt) -> bool:
     return False
 
 
-def _extract_definitions(where: str, source: str, submission: Submission) -> None:
-    try:
-        ast.parse(source)
-        cleaned = source  # plain Python: leave it exactly as written
-    except SyntaxError:
-        cleaned = strip_ipython_syntax(source)
-    try:
-        tree = ast.parse(cleaned, filename=where)
-    except SyntaxError as exc:
-        names = tuple(_DEF_NAME.findall(cleaned))
-        submission.problems.append(
-            SourceProblem(where=where, line=exc.lineno or 0, message=f"SyntaxError: {exc.msg}", names=names)
-        )
-        return
-    lines = cleaned.splitlines()
-    for node in tree.body:
-        if not _is_definition(node):
+def _assigned_names(node: ast.stmt) -> set[str]:
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    names = set()
+    for target in targets:
+        for sub in ast.walk(target) if target is not None else []:
+            if isinstance(sub, ast.Name):
+                names.add(sub.id)
+    return names
+
+
+def _loaded_names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _is_cheap_helper_assignment(node: ast.stmt) -> bool:
+    """``rng = np.random.default_rng(0)``: an assignment whose calls are not known to be expensive."""
+    if not isinstance(node, (ast.Assign, ast.AnnAssign)) or getattr(node, "value", None) is None:
+        return False
+    for sub in ast.walk(node.value):
+        if isinstance(sub, ast.Call):
+            func = sub.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in EXPENSIVE_CALLS:
+                return False
+        if isinstance(sub, (ast.Lambda, ast.ListComp, ast.GeneratorExp, ast.DictComp, ast.SetComp, ast.Await)):
+            return False
+    return True
+
+
+def _extract_definitions(cells: list[tuple[str, str]], submission: Submission) -> None:
+    """Keep definitions, plus helper assignments that kept definitions use.
+
+    A module-level ``rng = np.random.default_rng(0)`` used inside ``add_noise``
+    is kept (it is cheap and needed); ``history = model.fit(...)`` never is.
+    """
+    statements: list[tuple[str, ast.stmt, list[str]]] = []
+    for where, source in cells:
+        try:
+            ast.parse(source)
+            cleaned = source  # plain Python: leave it exactly as written
+        except SyntaxError:
+            cleaned = strip_ipython_syntax(source)
+        try:
+            tree = ast.parse(cleaned, filename=where)
+        except SyntaxError as exc:
+            names = tuple(_DEF_NAME.findall(cleaned))
+            submission.problems.append(
+                SourceProblem(where=where, line=exc.lineno or 0, message=f"SyntaxError: {exc.msg}", names=names)
+            )
+            continue
+        lines = cleaned.splitlines()
+        statements.extend((where, node, lines) for node in tree.body)
+
+    keep = [_is_definition(node) for _, node, _ in statements]
+    needed: set[str] = set()
+    for (_, node, _), kept in zip(statements, keep):
+        if kept and not isinstance(node, (ast.Import, ast.ImportFrom)):
+            needed |= _loaded_names(node)
+    changed = True
+    while changed:  # helpers that other kept helpers use
+        changed = False
+        for i, (_, node, _) in enumerate(statements):
+            if not keep[i] and _assigned_names(node) & needed and _is_cheap_helper_assignment(node):
+                keep[i] = changed = True
+                needed |= _loaded_names(node.value)
+
+    for (where, node, lines), kept in zip(statements, keep):
+        if not kept:
             continue
         start = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
         end = node.end_lineno or start
