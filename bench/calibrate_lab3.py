@@ -32,8 +32,8 @@ CALIBRATION_ONLY = REPO / "bench" / "calibration_cases"
 def _metric(exercise_result, key):
     for check in exercise_result.checks:
         if key in check.details:
-            return check.details[key], check.passed
-    return None, None
+            return check.details[key], check.passed, check.details
+    return None, None, {}
 
 
 def main() -> None:
@@ -54,11 +54,12 @@ def main() -> None:
         results = grade_cases(cases, Path(tmp), "calibration")
     rows = []
     for case in cases:
-        result = results[case.id] if case.label != "reference" else results[case.id]
-        value, passed = _metric(result, TRAINED[case.exercise])
+        result = results[case.id]
+        value, passed, details = _metric(result, TRAINED[case.exercise])
         rows.append({
             "exercise": case.exercise, "case": case.id if case.label != "reference" else "reference",
             "correct": case.correct, TRAINED[case.exercise]: value, "status": result.status, "trained_check_passed": passed,
+            "details": {k: v for k, v in details.items() if k != TRAINED[case.exercise]}, "seconds": result.seconds,
         })
     summary = {}
     for exercise, metric in TRAINED.items():

@@ -94,23 +94,21 @@ def add_noise(x, noise_factor: float = 0.5) -> np.ndarray:
 def build_sr_network() -> keras.Model:
     """A small super-resolution CNN: (None, 14, 14, 1) -> (None, 28, 28, 1).
 
-    Features are extracted at low resolution, a strided transposed
-    convolution learns the 2x upsampling, and a final sigmoid convolution maps
-    back to one channel of intensities in [0, 1]. Compiled with Adam and MSE.
+    Features are extracted at low resolution (cheap: 14x14), a strided
+    transposed convolution learns the 2x upsampling, and a final sigmoid
+    convolution maps back to one channel of intensities in [0, 1].
+    Compiled with Adam and binary cross-entropy (targets are in [0, 1]).
     """
     inputs = keras.Input(shape=(14, 14, 1), name="low_res")
     x = layers.Conv2D(32, 3, padding="same", activation="relu")(inputs)
     x = layers.Conv2D(32, 3, padding="same", activation="relu")(x)
-    x = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(x)  # 14 -> 28
-    x = layers.Conv2D(16, 3, padding="same", activation="relu")(x)
+    x = layers.Conv2DTranspose(16, 3, strides=2, padding="same", activation="relu")(x)  # 14 -> 28
     outputs = layers.Conv2D(1, 3, padding="same", activation="sigmoid", name="high_res")(x)
     model = keras.Model(inputs, outputs, name="super_resolution")
-    model.compile(optimizer="adam", loss="mse")
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     return model
 
 
-# --------------------------------------------------------------------------
-# 5. Regressing the rotation angle
 # --------------------------------------------------------------------------
 
 

@@ -111,14 +111,18 @@ def add_noise(fn, inputs, params, obs):
 # ---------------------------------------------------------------- training helpers
 
 
-def _fit_predict(build, x_train, y_train, x_test, loss, params, seed):
+def _fit(build, x_train, y_train, loss, params, seed):
+    """Build a fresh model and train it under the rubric's budget (the student's own compile is replaced)."""
     keras = _keras()
     keras.utils.set_random_seed(int(seed))
     model = build()
     model.compile(optimizer=keras.optimizers.Adam(params.get("learning_rate", 1e-3)), loss=loss)
     history = model.fit(x_train, y_train, epochs=params["epochs"], batch_size=params["batch_size"], verbose=0)
-    loss_values = [float(v) for v in history.history.get("loss", [])]
-    return model.predict(x_test, batch_size=256, verbose=0), loss_values
+    return model, [float(v) for v in history.history.get("loss", [])]
+
+
+def _predict(model, x):
+    return model.predict(x, batch_size=256, verbose=0)
 
 
 def _model_or_note(fn, obs, **kwargs):
@@ -148,14 +152,20 @@ def build_sr_network(fn, inputs, params, obs):
     # Binary cross-entropy needs outputs in [0, 1]; anything else trains on MSE.
     loss = "binary_crossentropy" if final_activation(model) == "sigmoid" else "mse"
     obs.put("training.loss", loss)
+    # A short budget occasionally leaves a correct network stuck (e.g. at the
+    # mean image). Another seed is tried only when a run does worse on its own
+    # training digits than copying each low-res pixel (nearest-neighbour) does;
+    # that test uses training data only, nothing the grader keeps hidden.
+    x_low, x_high = inputs["x_train_low"][:500], inputs["x_train"][:500]
+    nearest_mse = float(np.mean((np.repeat(np.repeat(x_low, 2, axis=1), 2, axis=2) - x_high) ** 2))
     for seed in params["seeds"]:
-        prediction, losses = _fit_predict(fn, inputs["x_train_low"], inputs["x_train"], inputs["x_test_low"], loss, params, seed)
-        prediction = np.asarray(prediction, np.float32).reshape(len(prediction), -1)
-        obs.put(f"prediction.seed{seed}", prediction)
+        model, losses = _fit(fn, inputs["x_train_low"], inputs["x_train"], loss, params, seed)
+        prediction = np.asarray(_predict(model, inputs["x_test_low"]), np.float32)
+        obs.put(f"prediction.seed{seed}", prediction.reshape(len(prediction), -1))
         obs.put(f"training.loss_curve.seed{seed}", losses)
-        # Short budgets occasionally collapse to one constant image; only then
-        # is another seed worth its time.
-        if float(prediction.std(axis=0).mean()) > params.get("collapse_std", 0.02):
+        train_mse = float(np.mean((np.asarray(_predict(model, x_low), np.float32) - x_high) ** 2))
+        obs.put(f"training.mse.seed{seed}", train_mse)
+        if train_mse < nearest_mse:
             break
     obs.put("training.epochs", params["epochs"])
     obs.put("training.samples", int(len(inputs["x_train"])))
@@ -180,7 +190,8 @@ def build_angle_cnn(fn, inputs, params, obs):
     if params.get("skip_training"):
         return
     scale = float(params["angle_scale"])  # train on angle / scale: same optimum, better conditioned
-    predictions, losses = _fit_predict(fn, inputs["x_train"], inputs["angles_train"] / scale, inputs["x_test"], "mse", params, params["seed"])
+    model, losses = _fit(fn, inputs["x_train"], inputs["angles_train"] / scale, "mse", params, params["seed"])
+    predictions = _predict(model, inputs["x_test"])
     obs.put("predicted_angles", np.asarray(predictions, np.float32).reshape(-1) * scale)
     obs.put("training.loss_curve", losses)
     obs.put("training.epochs", params["epochs"])
