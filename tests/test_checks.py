@@ -202,7 +202,8 @@ def test_classification_accuracy(y_test):
     outcome = run_check("bottleneck_2d", "trained_accuracy", poor)
     assert not outcome.passed
     assert f"test accuracy {outcome.details['accuracy']:.3f}" in outcome.message
-    assert "expected at least 0.35" in outcome.message and "chance is 0.10" in outcome.message
+    threshold = spec("bottleneck_2d", "trained_accuracy").params["min_accuracy"]
+    assert f"expected at least {threshold:.2f}" in outcome.message and "chance is 0.10" in outcome.message
 
 
 def test_classification_accuracy_wrong_prediction_count(y_test):
@@ -400,14 +401,15 @@ def test_super_resolution_psnr(sr_secrets):
     good = obs(trained, {"prediction.seed0": good_prediction}, sr_secrets)
     outcome = run_check("build_sr_network", "trained_psnr", good)
     assert outcome.passed, outcome.message
-    assert outcome.details["psnr"] > outcome.details["mean_image_psnr"] + 1.5
+    gain = spec("build_sr_network", "trained_psnr").params["min_gain_db"]
+    assert outcome.details["psnr"] > outcome.details["mean_image_psnr"] + gain
     assert "dB" in outcome.message and "after 3 epochs on 2,000 images" in outcome.message
 
     mean_image = np.broadcast_to(sr_secrets["train_mean_image"], x.shape).reshape(len(x), -1)
     collapsed = obs(trained, {"prediction.seed0": mean_image, "prediction.seed1": mean_image * 0.9}, sr_secrets)
     outcome = run_check("build_sr_network", "trained_psnr", collapsed)
     assert not outcome.passed
-    needed = outcome.details["mean_image_psnr"] + 1.5
+    needed = outcome.details["mean_image_psnr"] + spec("build_sr_network", "trained_psnr").params["min_gain_db"]
     assert f"PSNR {outcome.details['psnr']:.1f} dB" in outcome.message
     assert f"expected at least {needed:.1f} dB" in outcome.message and "mean-image baseline" in outcome.message
     assert set(outcome.details["psnr_runs"]) == {"prediction.seed0", "prediction.seed1"}
@@ -471,7 +473,8 @@ def test_angle_mae(angles_test):
     assert not outcome.passed
     mae = float(np.mean(np.abs(angles_test)))
     assert f"mean absolute error {mae:.1f}°" in outcome.message
-    assert "expected at most 11.0°" in outcome.message and f"always predicting 0° gives {mae:.1f}°" in outcome.message
+    threshold = spec("build_angle_cnn", "trained_mae").params["max_mae"]
+    assert f"expected at most {threshold:.1f}°" in outcome.message and f"always predicting 0° gives {mae:.1f}°" in outcome.message
 
     nan = obs(trained, {"predicted_angles": np.full_like(angles_test, np.nan)}, {"angles_test": angles_test})
     assert not run_check("build_angle_cnn", "trained_mae", nan).passed
