@@ -24,7 +24,7 @@ class Limits(BaseModel):
     exercise_timeout_s: float = 60.0
     memory_gib: float = 4.0
     threads: int = 2
-    max_processes: int = 4096  # counts threads too (TensorFlow starts dozens); stops fork bombs
+    max_processes: int = 512  # counts threads too (TensorFlow starts dozens); stops fork bombs
     max_file_mib: int = 256
     max_log_kib: int = 64
 

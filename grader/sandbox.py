@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from grader.cgroups import CgroupLimits, create_limits
 from grader.harness.channel import ChannelError, FrameDecoder
 from grader.rubric import Limits
 
@@ -171,15 +172,32 @@ def _command(workdir: Path, fd: int, use_bwrap: bool) -> list[str]:
     ]
 
 
-def _limit_resources(limits: Limits) -> None:
-    """Runs in the child between fork and exec."""
+def _limit_resources(limits: Limits, cgroup: CgroupLimits | None, nproc: int | None) -> None:
+    """Runs in the child between fork and exec: only system calls, no allocation-heavy work."""
     os.setsid()  # own process group: a timeout kills the whole tree
+    if cgroup is not None:
+        cgroup.add_self()
     memory = int(limits.memory_gib * GiB)
     resource.setrlimit(resource.RLIMIT_AS, (memory + ADDRESS_SPACE_SLACK, memory + ADDRESS_SPACE_SLACK))
     file_bytes = limits.max_file_mib * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes, limits.max_processes))
+    if nproc is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+
+
+def _user_thread_count() -> int:
+    uid, total = os.getuid(), 0
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                status = open(f"/proc/{entry}/status").read()
+            except OSError:
+                continue
+            fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+            if int(fields.get("Uid", "-1").split()[0]) == uid:
+                total += int(fields.get("Threads", "1"))
+    return total
 
 
 def _child_env(workdir: Path, limits: Limits) -> dict[str, str]:
@@ -366,12 +384,26 @@ def run_in_sandbox(job: SandboxJob, limits: Limits, use_bwrap: bool | None = Non
 def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_bwrap: bool, report: SandboxReport) -> dict:
     read_fd, write_fd = os.pipe()
     cap = limits.max_log_kib * 1024
-    proc = subprocess.Popen(
-        _command(workdir, write_fd, use_bwrap),
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        pass_fds=(write_fd,), cwd=workdir, env=_child_env(workdir, limits),
-        preexec_fn=functools.partial(_limit_resources, limits),
+    memory_limit = int(limits.memory_gib * GiB)
+    cgroup = create_limits(memory_limit, limits.max_processes)
+    report.isolation["kernel_limits"] = (
+        f"control group (cgroup v{cgroup.version}): memory {limits.memory_gib:g} GiB, {limits.max_processes} processes/threads"
+        if cgroup else "no control groups (not permitted here): resident-memory watchdog and rlimits only"
     )
+    try:
+        proc = subprocess.Popen(
+            _command(workdir, write_fd, use_bwrap),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            pass_fds=(write_fd,), cwd=workdir, env=_child_env(workdir, limits),
+            # RLIMIT_NPROC counts every process and thread of the user, not just ours.
+            preexec_fn=functools.partial(_limit_resources, limits, cgroup, None if cgroup else _user_thread_count() + limits.max_processes),
+        )
+    except BaseException:
+        os.close(read_fd)
+        os.close(write_fd)
+        if cgroup is not None:
+            cgroup.remove()
+        raise
     os.close(write_fd)
     out_reader, err_reader = _CappedReader(proc.stdout, cap), _CappedReader(proc.stderr, cap)
     out_reader.start()
@@ -379,7 +411,6 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
 
     decoder = FrameDecoder()
     by_name = {e.name: e for e in exercises}
-    memory_limit = int(limits.memory_gib * GiB)
     outcome = {"stuck_block": None, "stuck_reason": "", "startup_failure": None}
     state = {"phase": "startup", "block": None, "current": None}
     deadline = time.monotonic() + limits.startup_timeout_s
@@ -462,6 +493,10 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
         out_reader.join(timeout=5)
         err_reader.join(timeout=5)
         outcome["stdout"], outcome["stderr"] = out_reader.text(), err_reader.text()
+        if cgroup is not None:
+            if verdict in ("closed", "dead") and cgroup.oom_killed():
+                verdict = "memory"  # the kernel enforced the limit before the watchdog saw it
+            cgroup.remove()
 
     if verdict == "done":
         return outcome

@@ -116,12 +116,17 @@ Open a terminal in the folder that holds this notebook and run
 grader check lab3 lab3.ipynb
 ```
 
-The checker tests each exercise cell on its own and reports which exercises
-pass; for those that do not, it tries to tell you what went wrong.
-Some checks also look at the trained models that the **last cell** of this
-notebook writes to `lab3_models/`, so run the notebook to the end (ideally
-with more training than the defaults, see below) before a final check.
-You can run the checker as often as you like.
+The checker does not run your notebook from top to bottom: it takes the
+functions and classes you defined (imports and simple constants too) and
+tests each exercise on its own, in a separate sandboxed process, training the
+small models it needs on its own data. It reports which exercises pass and,
+for those that do not, what was expected and what it found. Add `--quick` to
+skip the checks that train models (a few seconds instead of about half a
+minute). You can run the checker as often as you like.
+
+The **last cell** of this notebook saves your trained models in
+`lab3_models/`; hand that folder in with the notebook if your instructor asks
+for it.
 """)
 
 md(r"""
