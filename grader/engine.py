@@ -129,6 +129,8 @@ def _score_exercise(
         return ExerciseResult(**base, score=0, status="missing", feedback=feedback)
     if run.status == "not_implemented":
         return ExerciseResult(**base, score=0, status="not_implemented", feedback=_NO_RUN_FEEDBACK["not_implemented"])
+    if run.status == "tampered":
+        return ExerciseResult(**base, score=0, status="error", feedback=f"error: {run.error['message']}; this exercise gets no points")
     if run.status in ("timeout", "memory", "crashed"):
         status = "timeout" if run.status == "timeout" else "error"
         prefix = "timeout" if run.status == "timeout" else "error"

@@ -20,7 +20,8 @@ class Limits(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    startup_timeout_s: float = 120.0  # importing TensorFlow and the student's definitions
+    startup_timeout_s: float = 120.0  # starting Python and importing TensorFlow in the sandbox
+    definition_timeout_s: float = 10.0  # running one cell's definitions (imports, class bodies)
     exercise_timeout_s: float = 60.0
     memory_gib: float = 4.0
     threads: int = 2

@@ -22,6 +22,7 @@ as frames (:mod:`grader.harness.channel`); stdout/stderr are kept as capped logs
 
 from __future__ import annotations
 
+import ast
 import functools
 import json
 import os
@@ -313,9 +314,11 @@ def _write_job(workdir: Path, job: SandboxJob, definitions: list[dict], exercise
     (workdir / "job.json").write_text(json.dumps(spec))
 
 
-def _death_reason(returncode: int | None) -> str:
+def _death_reason(returncode: int | None, use_bwrap: bool = False) -> str:
     if returncode is None:
         return "the process stopped responding"
+    if use_bwrap and returncode > 128:
+        returncode = 128 - returncode  # bubblewrap reports a signal death as 128 + signal number
     if returncode < 0:
         sig = signal.Signals(-returncode).name if -returncode in signal.Signals._value2member_map_ else str(-returncode)
         hints = {"SIGSEGV": " (a segmentation fault)", "SIGABRT": " (aborted; often an allocation refused by the memory limit)", "SIGXFSZ": " (a file grew past the file-size limit)", "SIGKILL": ""}
@@ -363,7 +366,10 @@ def run_in_sandbox(job: SandboxJob, limits: Limits, use_bwrap: bool | None = Non
             if outcome["stuck_block"] is not None:
                 # Loading a definition hung or crashed the process: drop that block and retry.
                 block = definitions.pop(outcome["stuck_block"])
-                report.skipped_blocks.append({"where": block["filename"], "line": block["first_line"], "reason": outcome["stuck_reason"]})
+                report.skipped_blocks.append({
+                    "where": block["filename"], "line": block["first_line"], "reason": outcome["stuck_reason"],
+                    "names": _defined_names(block["source"]),
+                })
                 continue
             if outcome["startup_failure"]:
                 for exercise in remaining:
@@ -448,8 +454,11 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
                 verdict = stop.value
                 break
             event = header.get("event")
-            if event == "loading":
+            if event == "imported":
+                deadline = time.monotonic() + limits.definition_timeout_s
+            elif event == "loading":
                 state["block"] = header.get("where"), header.get("line")
+                deadline = time.monotonic() + limits.definition_timeout_s
             elif event == "ready":
                 state["phase"] = "exercises"
                 report.load_problems = header.get("problems", [])
@@ -473,11 +482,11 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
                 )
                 state["current"] = None
                 deadline = time.monotonic() + limits.exercise_timeout_s  # until the next "start"
-            elif event == "done":
-                verdict = "done"
+            elif event in ("done", "restart"):
+                verdict = event
                 break
     finally:
-        if verdict in ("closed", "dead"):
+        if verdict in ("closed", "dead", "restart"):
             try:  # let it finish dying on its own, so its exit code tells why
                 proc.wait(timeout=3)
             except subprocess.TimeoutExpired:
@@ -498,20 +507,20 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
                 verdict = "memory"  # the kernel enforced the limit before the watchdog saw it
             cgroup.remove()
 
-    if verdict == "done":
+    if verdict in ("done", "restart"):
         return outcome
     reason = {
         "timeout": None,
         "memory": f"memory limit of {limits.memory_gib:g} GiB exceeded",
         "corrupt": "the observation channel was tampered with",
-    }.get(verdict) or _death_reason(proc.returncode if verdict != "timeout" else None)
+    }.get(verdict) or _death_reason(proc.returncode if verdict != "timeout" else None, use_bwrap)
     if state["phase"] == "startup":
         if state["block"] is not None and verdict in ("timeout", "memory", "dead", "closed"):
             where, line = state["block"]
             index = next((i for i, d in enumerate(_current_definitions(workdir)) if d["filename"] == where and d["first_line"] == line), None)
             if index is not None:
                 outcome["stuck_block"] = index
-                why = f"did not finish within {limits.startup_timeout_s:g} s" if verdict == "timeout" else reason
+                why = f"did not finish within {limits.definition_timeout_s:g} s" if verdict == "timeout" else reason
                 outcome["stuck_reason"] = f"running the definitions in {where} (line {line}) {why}; they were skipped"
                 return outcome
         outcome["startup_failure"] = (
@@ -532,6 +541,13 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
         status, message = "crashed", reason
     report.runs[current] = ExerciseRun(current, status, error={"type": status, "message": message, "frames": []}, seconds=time.monotonic() - exercise_started)
     return outcome
+
+
+def _defined_names(source: str) -> list[str]:
+    try:
+        return [n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
+    except SyntaxError:
+        return []
 
 
 def _current_definitions(workdir: Path) -> list[dict]:

@@ -83,3 +83,43 @@ def test_fallback_without_bubblewrap_is_reported(repo, lab3_rubric):
     assert [e.status for e in result.exercises] == ["passed", "passed"]
     assert result.isolation["mechanism"] == "subprocess"
     assert any("reduced isolation" in note for note in result.notes)
+
+
+@pytest.fixture(scope="module")
+def tampering(repo, lab3_rubric):
+    rubric = lab3_rubric.model_copy(deep=True)
+    for name in ("add_noise", "build_angle_cnn"):
+        rubric.exercise(name).timeout_s = 10
+    result = grade_submission(repo / "tests" / "attacks" / "hostile_tamper.py", "lab3", rubric=rubric)
+    return {e.name: e for e in result.exercises}, result
+
+
+def test_replacing_what_the_probes_use_gains_nothing(tampering):
+    by_name, _ = tampering
+    for name in ("extract_W", "build_unet_no_skips", "BatchNormalizedLayer"):
+        assert by_name[name].status == "error" and by_name[name].score == 0, name
+        assert "replaced functions the grader relies on" in by_name[name].feedback
+    assert "numpy.asarray" in by_name["extract_W"].feedback
+    assert "keras.Model.count_params" in by_name["build_unet_no_skips"].feedback
+    assert "the module numpy" in by_name["BatchNormalizedLayer"].feedback
+
+
+def test_a_tampered_process_is_replaced_for_the_next_exercise(tampering):
+    # bottleneck_2d runs after extract_W patched numpy: a fresh process grades it on its own merits
+    ex = tampering[0]["bottleneck_2d"]
+    assert ex.status == "error" and "RecursionError" in ex.feedback
+
+
+def test_segfault_fork_bomb_and_huge_output(tampering):
+    by_name, result = tampering
+    assert by_name["build_sr_network"].status == "error" and "SIGSEGV" in by_name["build_sr_network"].feedback
+    assert by_name["build_angle_cnn"].status in ("error", "timeout") and by_name["build_angle_cnn"].score == 0
+    assert by_name["add_noise"].status == "timeout"
+    assert len(result.logs["stdout"]) <= 64 * 1024 + 200  # capped, the rest counted and dropped
+
+
+def test_a_definition_that_hangs_is_skipped_not_fatal(tampering):
+    by_name, result = tampering
+    assert any("did not finish within 10 s; they were skipped" in note for note in result.notes)
+    assert by_name["detector_channels"].status == "passed"
+    assert result.score == 10

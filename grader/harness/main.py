@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # make `harness` importable; -I left cwd off sys.path
 
 from harness.channel import FrameWriter  # noqa: E402
+from harness.guard import IntegrityGuard  # noqa: E402
 from harness.observe import Observations, describe_exception  # noqa: E402
 
 
@@ -46,11 +47,16 @@ def main() -> None:
     import numpy as np  # noqa: F401  (import before student code so failures are ours)
     import keras  # noqa: F401
 
+    probes = importlib.import_module(f"harness.labs.{job['lab']}")
+    import harness.channel
+    import harness.observe
+
+    guard = IntegrityGuard([harness.channel, harness.observe, probes, sys.modules["harness.guard"]])
+    violations = guard.violations  # bound now: replacing the class attribute later changes nothing here
     channel.send({"event": "imported", "seconds": time.perf_counter() - t0})
     namespace, problems = _exec_definitions(job, channel)
     channel.send({"event": "ready", "defined": sorted(k for k in namespace if not k.startswith("__")), "problems": problems})
 
-    probes = importlib.import_module(f"harness.labs.{job['lab']}")
     for exercise in job["exercises"]:
         name = exercise["name"]
         channel.send({"event": "start", "exercise": name})
@@ -67,8 +73,19 @@ def main() -> None:
                 status = "not_implemented"
             except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, RecursionError, ...
                 status, error = "error", describe_exception(exc, job["student_files"])
+        replaced = violations()
+        if replaced:
+            # Whatever the probe saw may have been staged: keep none of it.
+            obs = Observations()
+            status = "tampered"
+            error = {"type": "Tampering", "message": "your code replaced functions the grader relies on: " + ", ".join(replaced[:6]), "frames": []}
         header, arrays = obs.split()
         channel.send({"event": "result", "exercise": name, "status": status, "error": error, "observations": header}, arrays)
+        if replaced:
+            # This process is no longer trustworthy: the grader starts a fresh one for the rest.
+            channel.send({"event": "restart"})
+            sys.stdout.flush()
+            os._exit(0)
     channel.send({"event": "done"})
     sys.stdout.flush()
     sys.stderr.flush()
