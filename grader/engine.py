@@ -7,6 +7,7 @@ sandbox returned and the secrets that never left this process.
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -105,6 +106,17 @@ def grade_submission(
     )
 
 
+def _failed_definition(name: str, submission: Submission, report: SandboxReport) -> dict | None:
+    """The load problem of the definition block that defines ``name``, if running it raised."""
+    for problem in report.load_problems:
+        for block in submission.definitions:
+            if (block.filename, block.first_line) == (problem.get("where"), problem.get("line")) and re.search(
+                rf"^\s*(?:async\s+def|def|class)\s+{re.escape(name)}\b", block.source, re.MULTILINE
+            ):
+                return problem
+    return None
+
+
 _NO_RUN_FEEDBACK = {
     "not_implemented": "not implemented yet: the stub still raises NotImplementedError",
 }
@@ -120,10 +132,13 @@ def _score_exercise(
     if run.status == "missing":
         problem = submission.problem_for(exercise.name)
         skipped = next((s for s in report.skipped_blocks if exercise.name in s.get("names", [])), None)
+        failed = _failed_definition(exercise.name, submission, report)
         if problem:
             feedback = f"{exercise.name} is in {problem.where}, which could not be read ({problem.message} at line {problem.line}); fix that cell"
         elif skipped:
             feedback = skipped["reason"]
+        elif failed:
+            feedback = f"defining {exercise.name} failed: {format_error(failed['error'])}"
         else:
             feedback = f"{exercise.name} is not defined in {submission.name}; define it with exactly this name"
         return ExerciseResult(**base, score=0, status="missing", feedback=feedback)
@@ -157,4 +172,10 @@ def _score_exercise(
         failed = [r for r in results if not r.passed]
         status = "passed" if not failed and score == max_score else "failed"
         feedback = "all checks passed" if not failed else failed[0].message
+    if "NameError" in feedback or any("NameError" in r.message for r in results):
+        # An undefined name is usually an import that failed earlier: say which.
+        for problem in report.load_problems:
+            if problem["error"]["type"] in ("ImportError", "ModuleNotFoundError"):
+                feedback += f"\n  (an import failed earlier, in {problem['where']}: {format_error(problem['error'])})"
+                break
     return ExerciseResult(**base, score=score, status=status, feedback=feedback, checks=results)

@@ -22,6 +22,7 @@ class Limits(BaseModel):
 
     startup_timeout_s: float = 120.0  # starting Python and importing TensorFlow in the sandbox
     definition_timeout_s: float = 10.0  # running one cell's definitions (imports, class bodies)
+    submission_timeout_s: float = 900.0  # everything for one submission, restarts included
     exercise_timeout_s: float = 60.0
     memory_gib: float = 4.0
     threads: int = 2

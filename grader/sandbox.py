@@ -356,10 +356,16 @@ def run_in_sandbox(job: SandboxJob, limits: Limits, use_bwrap: bool | None = Non
     stdout_parts, stderr_parts = [], []
     try:
         attempts = 0
+        total_deadline = time.monotonic() + limits.submission_timeout_s
         while remaining and attempts < len(job.exercises) + 4:
             attempts += 1
+            if time.monotonic() >= total_deadline:
+                for exercise in remaining:
+                    report.runs[exercise.name] = ExerciseRun(exercise.name, "timeout", error={
+                        "type": "timeout", "message": f"not run: the submission's total time limit of {limits.submission_timeout_s:g} s was used up", "frames": []})
+                break
             _write_job(workdir, job, definitions, remaining)
-            outcome = _run_child(workdir, remaining, limits, use_bwrap, report)
+            outcome = _run_child(workdir, remaining, limits, use_bwrap, report, total_deadline)
             report.processes_started += 1
             stdout_parts.append(outcome["stdout"])
             stderr_parts.append(outcome["stderr"])
@@ -387,7 +393,7 @@ def run_in_sandbox(job: SandboxJob, limits: Limits, use_bwrap: bool | None = Non
     return report
 
 
-def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_bwrap: bool, report: SandboxReport) -> dict:
+def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_bwrap: bool, report: SandboxReport, total_deadline: float) -> dict:
     read_fd, write_fd = os.pipe()
     cap = limits.max_log_kib * 1024
     memory_limit = int(limits.memory_gib * GiB)
@@ -426,7 +432,7 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
     def frames():
         while True:
             now = time.monotonic()
-            if now > deadline:
+            if now > min(deadline, total_deadline):
                 return "timeout"
             if _tree_rss_bytes(proc.pid) > memory_limit:
                 return "memory"

@@ -33,7 +33,7 @@ def _exec_definitions(job: dict, channel: FrameWriter) -> tuple[dict, list[dict]
         try:
             exec(compile(padded, block["filename"], "exec"), namespace)
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit included
-            problems.append({"where": block["filename"], "error": describe_exception(exc, job["student_files"])})
+            problems.append({"where": block["filename"], "line": block["first_line"], "error": describe_exception(exc, job["student_files"])})
     return namespace, problems
 
 
