@@ -91,6 +91,138 @@ def init(
     console.print(f"Wrote {target}. Fill in the exercises, then run: grader check {lab} {target}")
 
 
+@app.command()
+def grade(
+    lab: Annotated[str, typer.Argument(help="Lab name, e.g. lab3.")],
+    submissions: Annotated[Path, typer.Argument(help="Folder of .ipynb/.py files or per-student folders, or a Canvas/Gradescope download zip.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for results (<student>.json) and exports.")],
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Submissions graded at once (default: number of cores).")] = 0,
+    force: Annotated[bool, typer.Option("--force", help="Regrade submissions that already have an up-to-date result.")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="Structural checks only.")] = False,
+    roster: Annotated[Optional[Path], typer.Option("--roster", help="CSV mapping ids in file names to students (columns: student[, key, name, sis_id, login_id, section]).")] = None,
+    data: Annotated[Optional[Path], typer.Option("--data", help="MNIST .npz (Keras layout) instead of the bundled subset.")] = None,
+    assignment_name: Annotated[str, typer.Option(help="Assignment name for the Canvas export.")] = "",
+    assignment_id: Annotated[Optional[str], typer.Option(help="Canvas assignment id for the Canvas export.")] = None,
+) -> None:
+    """Grade a whole class in parallel; results are kept as they finish and reruns resume."""
+    import os
+    import signal
+    import threading
+
+    from grader.batch import BatchError, grade_batch
+    from grader.engine import UnknownLabError
+    from grader.sandbox import terminate_all_sandboxes
+
+    stop = threading.Event()
+    workers = workers or os.cpu_count() or 1
+
+    def interrupt(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        errors.print("[yellow]Stopping: finishing nothing new, keeping every result already written (Ctrl-C again to quit at once)[/yellow]")
+        terminate_all_sandboxes()
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    reporter = _BatchReporter(console, sys.stdout.isatty())
+    try:
+        with reporter:
+            summary = grade_batch(submissions, out, lab, workers=workers, force=force, quick=quick, roster=roster,
+                                  data_path=data, on_event=reporter.event, on_found=reporter.found, stop=stop)
+    except (BatchError, UnknownLabError) as exc:
+        _fail_usage(str(exc))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    _export(lab, out, assignment_name or lab, assignment_id)
+    _print_summary(summary)
+    raise typer.Exit(130 if summary.interrupted else EXIT_PASSED)
+
+
+@app.command("export")
+def export_results(
+    lab: Annotated[str, typer.Argument(help="Lab name, e.g. lab3.")],
+    results: Annotated[Path, typer.Argument(help="The --out folder of `grader grade`.")],
+    assignment_name: Annotated[str, typer.Option(help="Assignment name for the Canvas export.")] = "",
+    assignment_id: Annotated[Optional[str], typer.Option(help="Canvas assignment id for the Canvas export.")] = None,
+) -> None:
+    """(Re)write gradebook.csv and the LMS exports from a folder of results."""
+    if not results.is_dir():
+        _fail_usage(f"{results} is not a folder of results (the --out folder of `grader grade`)")
+    written = _export(lab, results, assignment_name or lab, assignment_id)
+    console.print(f"Wrote {len(written)} export files in {results}")
+
+
+def _export(lab: str, out: Path, assignment_name: str, assignment_id: str | None) -> dict:
+    from grader.batch import load_graded
+    from grader.engine import load_lab_rubric
+    from grader.exports import GradedSubmission, write_exports
+
+    rubric = load_lab_rubric(lab)
+    rows = [
+        GradedSubmission(
+            student=row["student"], result=row["loaded"],
+            error="" if row["loaded"] else f"result file {row['result']} is missing or unreadable",
+            display_name=row.get("display_name", ""), sis_id=row.get("sis_id", ""), section=row.get("section", ""),
+        )
+        for row in load_graded(out)
+    ]
+    return write_exports(rows, out, [e.name for e in rubric.exercises], assignment_name=assignment_name, assignment_id=assignment_id)
+
+
+class _BatchReporter:
+    """A progress bar with counts and ETA on a terminal; plain log lines otherwise."""
+
+    def __init__(self, console: Console, interactive: bool) -> None:
+        self.console, self.interactive = console, interactive
+        self.progress = None
+        self.task = None
+        self.total = 0
+
+    def __enter__(self):
+        if self.interactive:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=self.console)
+            self.progress.start()
+            self.task = self.progress.add_task("grading", total=None)
+        return self
+
+    def __exit__(self, *exc):
+        if self.progress is not None:
+            self.progress.stop()
+        return False
+
+    def found(self, count: int) -> None:
+        self.total = count
+        if self.progress is not None:
+            self.progress.update(self.task, total=count)
+        else:
+            print(f"found {count} submissions", flush=True)
+
+    def event(self, kind: str, entry, result) -> None:
+        if kind == "start":
+            return
+        line = f"{kind:5s} {entry.student}: " + (f"{result.score:g}/{result.max_score:g}" if result else entry.problem)
+        if self.progress is not None:
+            self.progress.update(self.task, advance=1)
+            self.progress.console.print(line, highlight=False)
+        else:
+            print(line, flush=True)
+
+
+def _print_summary(summary) -> None:
+    n = len(summary.results)
+    console.print(
+        f"[bold]{n} submissions[/bold]: {summary.graded} graded now, {summary.skipped} up to date, {summary.errors} could not be graded; "
+        f"mean score {summary.mean_score:.1f}/{summary.max_score:g}; {summary.seconds:.0f} s"
+    )
+    if summary.pass_rates:
+        console.print("pass rates: " + ", ".join(f"{k} {v:.0%}" for k, v in summary.pass_rates.items()))
+    if summary.interrupted:
+        console.print("[yellow]Interrupted: rerun the same command to grade the rest.[/yellow]")
+
+
 @app.command("labs")
 def list_labs() -> None:
     """List the labs this grader knows."""

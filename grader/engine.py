@@ -7,12 +7,14 @@ sandbox returned and the secrets that never left this process.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from pathlib import Path
 
 from grader import __version__
 from grader import data as lab_data
+from grader.data import file_sha256
 from grader import labs
 from grader.checks import CHECKS, NotObserved, Observed
 from grader.hints import format_error
@@ -103,6 +105,32 @@ def grade_submission(
         logs={"stdout": report.stdout, "stderr": report.stderr},
         data=mnist.name,
         seconds=round(time.perf_counter() - started, 3),
+        submission_sha256=file_sha256(submission.path),
+        rubric_sha256=rubric_fingerprint(rubric),
+    )
+
+
+def rubric_fingerprint(rubric: Rubric) -> str:
+    """SHA-256 of the rubric's content (limits, budgets, thresholds, points)."""
+    return hashlib.sha256(rubric.model_dump_json().encode()).hexdigest()
+
+
+def error_result(rubric: Rubric, submission_name: str, message: str, status: str = "error", sha256: str = "") -> SubmissionResult:
+    """A result for a submission that could not be graded at all: every exercise errored, nothing lost."""
+    return SubmissionResult(
+        lab=rubric.lab,
+        submission=submission_name,
+        score=0,
+        max_score=rubric.max_score,
+        exercises=[
+            ExerciseResult(name=e.name, title=e.title, score=0, max_score=e.max_score, status=status, feedback=f"{status}: {message}")
+            for e in rubric.exercises
+        ],
+        grader_version=__version__,
+        rubric_version=rubric.version,
+        notes=[message],
+        submission_sha256=sha256,
+        rubric_sha256=rubric_fingerprint(rubric),
     )
 
 

@@ -45,6 +45,10 @@ class SubmissionResult(BaseModel):
     logs: dict[str, str] = Field(default_factory=dict)
     data: str = ""
     seconds: float = 0.0
+    # What the result depends on: batch grading skips a submission whose
+    # fingerprint matches an existing result.
+    submission_sha256: str = ""
+    rubric_sha256: str = ""
 
     @property
     def all_passed(self) -> bool:

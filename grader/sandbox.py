@@ -133,7 +133,8 @@ _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/
 
 
 def _bwrap_mounts() -> list[str]:
-    args: list[str] = []
+    # The private /tmp comes first: a virtual environment under /tmp is bound on top of it.
+    args: list[str] = ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     for path in ("/usr", "/sys"):
         if os.path.isdir(path):
             args += ["--ro-bind", path, path]
@@ -151,7 +152,6 @@ def _bwrap_mounts() -> list[str]:
             args += ["--ro-bind", root, root]
     for hidden in _hidden_in_python_roots():
         args += ["--tmpfs", hidden]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
     return args
 
 
@@ -290,6 +290,18 @@ def _kill_tree(proc: subprocess.Popen) -> None:
 
 # ---------------------------------------------------------------- running
 
+_LIVE: set[subprocess.Popen] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def terminate_all_sandboxes() -> None:
+    """Kill every sandbox process tree still running (used on Ctrl-C in batch grading)."""
+    with _LIVE_LOCK:
+        live = list(_LIVE)
+    for proc in live:
+        _kill_tree(proc)
+
+
 
 def _prepare_workdir(job: SandboxJob) -> Path:
     workdir = Path(tempfile.mkdtemp(prefix="labgrader-"))
@@ -417,6 +429,8 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
             cgroup.remove()
         raise
     os.close(write_fd)
+    with _LIVE_LOCK:
+        _LIVE.add(proc)
     out_reader, err_reader = _CappedReader(proc.stdout, cap), _CappedReader(proc.stderr, cap)
     out_reader.start()
     err_reader.start()
@@ -508,6 +522,8 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
         out_reader.join(timeout=5)
         err_reader.join(timeout=5)
         outcome["stdout"], outcome["stderr"] = out_reader.text(), err_reader.text()
+        with _LIVE_LOCK:
+            _LIVE.discard(proc)
         if cgroup is not None:
             if verdict in ("closed", "dead") and cgroup.oom_killed():
                 verdict = "memory"  # the kernel enforced the limit before the watchdog saw it

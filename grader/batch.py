@@ -1,0 +1,342 @@
+"""Batch grading for instructors: a folder or LMS zip in, one result per student out.
+
+``grade_batch`` finds the submissions (a folder of files, a folder of
+per-student folders, or a Canvas / Gradescope download zip), grades them in
+parallel — each exactly as ``grader check`` would, in its own sandbox — and
+writes ``<out>/<student>.json`` atomically the moment a submission is done.
+A rerun skips results whose fingerprint (grader version, rubric, submission
+hash) is unchanged. A file that cannot be graded still gets a result (every
+exercise ``error``), so no student is ever missing from the gradebook.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import shutil
+import threading
+import time
+import zipfile
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from grader import __version__
+from grader.engine import error_result, grade_submission, load_lab_rubric, rubric_fingerprint
+from grader.render import write_atomic
+from grader.results import SubmissionResult
+from grader.rubric import Rubric
+from grader.submission import SUPPORTED_SUFFIXES, SubmissionError
+
+# Canvas names downloaded files  name[_LATE]_userid_submissionid_original-name
+CANVAS_NAME = re.compile(r"^(?P<name>[^_]+)(?:_(?P<late>LATE|late))?_(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)$")
+MAX_ZIP_MEMBERS = 20_000
+MAX_ZIP_BYTES = 4 * 1024**3
+IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", "submission_metadata.yml", "roster.csv"}
+
+
+class BatchError(Exception):
+    """The batch input itself cannot be used (missing, not a folder or zip, unsafe zip)."""
+
+
+@dataclass
+class Entry:
+    """One student's submission as found in the batch input."""
+
+    student: str
+    path: Path | None  # None when nothing gradable was found for this student
+    display_name: str = ""
+    sis_id: str = ""
+    login_id: str = ""
+    section: str = ""
+    problem: str = ""  # why it cannot be graded, when path is None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class BatchSummary:
+    graded: int = 0
+    skipped: int = 0
+    errors: int = 0
+    interrupted: bool = False
+    scores: list[float] = field(default_factory=list)
+    max_score: float = 0.0
+    pass_rates: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+    entries: list[Entry] = field(default_factory=list)
+    results: dict[str, SubmissionResult] = field(default_factory=dict)
+
+    @property
+    def mean_score(self) -> float:
+        return sum(self.scores) / len(self.scores) if self.scores else 0.0
+
+
+# ---------------------------------------------------------------- finding submissions
+
+
+def safe_name(student: str) -> str:
+    """A file-name-safe form of a student id (no separators, no leading dots)."""
+    cleaned = re.sub(r"[^A-Za-z0-9._@+-]", "_", student).lstrip(".") or "student"
+    return cleaned[:120]
+
+
+def _is_gradable(path: Path) -> bool:
+    return path.suffix.lower() in SUPPORTED_SUFFIXES
+
+
+def _visible(path: Path) -> bool:
+    return not path.name.startswith((".", "__")) and path.name not in IGNORED_NAMES
+
+
+def extract_zip(archive: Path, into: Path) -> Path:
+    """Extract an LMS download safely: no absolute paths, no '..', bounded size."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = zf.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise BatchError(f"{archive.name} holds {len(members)} files; more than {MAX_ZIP_MEMBERS} is not a class download")
+            if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+                raise BatchError(f"{archive.name} expands to more than {MAX_ZIP_BYTES // 1024**3} GiB")
+            root = into.resolve()
+            for member in members:
+                target = (into / member.filename).resolve()
+                if member.filename.startswith("/") or not str(target).startswith(str(root)):
+                    raise BatchError(f"{archive.name}: unsafe path {member.filename!r} in the zip")
+            zf.extractall(into)
+    except zipfile.BadZipFile:
+        raise BatchError(f"{archive.name} is not a valid zip file") from None
+    return into
+
+
+def _entry_for_file(path: Path) -> Entry:
+    match = CANVAS_NAME.match(path.name)
+    if match:
+        entry = Entry(student=match["user"], path=path, display_name=match["name"])
+        if match["late"]:
+            entry.notes.append("submitted late (Canvas)")
+        return entry
+    return Entry(student=path.stem, path=path)
+
+
+def _entry_for_folder(folder: Path) -> Entry:
+    candidates = sorted((p for p in folder.rglob("*") if p.is_file() and _is_gradable(p) and _visible(p)
+                         and ".ipynb_checkpoints" not in p.parts), key=lambda p: (p.suffix != ".ipynb", len(p.parts), p.name))
+    if not candidates:
+        return Entry(student=folder.name, path=None, problem=f"no .ipynb or .py file in {folder.name}/")
+    entry = Entry(student=folder.name, path=candidates[0])
+    if len(candidates) > 1:
+        entry.notes.append(f"{len(candidates)} gradable files; graded {candidates[0].relative_to(folder)}")
+    return entry
+
+
+def discover_submissions(source: Path, workdir: Path) -> list[Entry]:
+    """Every student's submission in ``source`` (folder or zip), one Entry per student."""
+    source = Path(source)
+    if not source.exists():
+        raise BatchError(f"{source} does not exist; give a folder of submissions or an LMS download zip")
+    if source.is_file():
+        if source.suffix.lower() != ".zip":
+            raise BatchError(f"{source.name} is neither a folder nor a .zip; for a single file use `grader check`")
+        source = extract_zip(source, workdir / "extracted")
+        inner = [p for p in source.iterdir() if _visible(p)]
+        if len(inner) == 1 and inner[0].is_dir() and not any(_is_gradable(p) for p in inner[0].iterdir() if p.is_file()) and any(p.is_dir() for p in inner[0].iterdir()):
+            source = inner[0]  # Gradescope: assignment_123_export/submission_456/...
+    entries = []
+    for path in sorted(p for p in source.iterdir() if _visible(p)):
+        if path.is_dir():
+            entries.append(_entry_for_folder(path))
+        elif _is_gradable(path):
+            entries.append(_entry_for_file(path))
+        else:
+            entries.append(Entry(student=path.stem, path=None, problem=f"{path.name}: unsupported file type {path.suffix or '(none)'!r}; expected .ipynb or .py"))
+    seen: dict[str, int] = {}
+    for entry in entries:  # two files for one student: keep both, apart
+        seen[entry.student] = seen.get(entry.student, 0) + 1
+        if seen[entry.student] > 1:
+            entry.notes.append(f"second submission for {entry.student}")
+            entry.student = f"{entry.student}-{seen[entry.student]}"
+    return entries
+
+
+def apply_roster(entries: list[Entry], roster: Path) -> None:
+    """Fill names and ids from a roster CSV with a ``student`` column (and optionally
+    ``key`` — the id found in file names — ``name``, ``sis_id``, ``login_id``, ``section``)."""
+    try:
+        with open(roster, newline="", encoding="utf-8-sig") as f:
+            rows = list(csv.DictReader(f))
+    except OSError as exc:
+        raise BatchError(f"roster {roster}: cannot be read ({exc.strerror or exc})") from None
+    if not rows or "student" not in rows[0]:
+        raise BatchError(f"roster {roster}: expected a CSV with a 'student' column (optional: key, name, sis_id, login_id, section)")
+    by_key = {(row.get("key") or row["student"]).strip(): row for row in rows}
+    for entry in entries:
+        row = by_key.get(entry.student) or by_key.get(entry.display_name)
+        if row:
+            entry.student = row["student"].strip()
+            entry.display_name = (row.get("name") or entry.display_name).strip()
+            entry.sis_id = (row.get("sis_id") or "").strip()
+            entry.login_id = (row.get("login_id") or "").strip()
+            entry.section = (row.get("section") or "").strip()
+
+
+# ---------------------------------------------------------------- grading
+
+
+def is_error_result(result: SubmissionResult) -> bool:
+    """A submission that could not be graded at all (see engine.error_result)."""
+    return result.score == 0 and all(e.status == "error" and not e.checks for e in result.exercises)
+
+
+MANIFEST = "batch.json"
+
+
+def write_manifest(out_dir: Path, entries: list[Entry]) -> None:
+    """Who is who: student ids, names and files, for exports made later."""
+    data = [{"student": e.student, "result": result_path(out_dir, e.student).name, "display_name": e.display_name,
+             "sis_id": e.sis_id, "login_id": e.login_id, "section": e.section,
+             "file": e.path.name if e.path else "", "problem": e.problem} for e in entries]
+    write_atomic(out_dir / MANIFEST, json.dumps({"grader_version": __version__, "students": data}, indent=2) + "\n")
+
+
+def load_graded(out_dir: Path) -> list[dict]:
+    """Each student's manifest row with its result (None when unreadable)."""
+    out_dir = Path(out_dir)
+    manifest = out_dir / MANIFEST
+    if manifest.is_file():
+        rows = json.loads(manifest.read_text())["students"]
+    else:  # results copied without their manifest: one row per result file
+        rows = [{"student": p.stem, "result": p.name} for p in sorted(out_dir.glob("*.json"))]
+    for row in rows:
+        row["loaded"] = load_result(out_dir / row["result"])
+    return rows
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def result_path(out_dir: Path, student: str) -> Path:
+    return out_dir / f"{safe_name(student)}.json"
+
+
+def load_result(path: Path) -> SubmissionResult | None:
+    try:
+        return SubmissionResult.model_validate_json(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _up_to_date(existing: SubmissionResult | None, entry: Entry, rubric: Rubric) -> bool:
+    if existing is None or existing.grader_version != __version__ or existing.rubric_sha256 != rubric_fingerprint(rubric):
+        return False
+    try:
+        return entry.path is not None and existing.submission_sha256 == _sha256(entry.path)
+    except OSError:
+        return False
+
+
+def grade_entry(entry: Entry, rubric: Rubric, quick: bool = False, data_path: Path | None = None) -> SubmissionResult:
+    """Grade one entry; any failure becomes an error result, never an exception."""
+    if entry.path is None:
+        return error_result(rubric, entry.student, entry.problem)
+    try:
+        result = grade_submission(entry.path, rubric.lab, rubric=rubric, quick=quick, data_path=data_path)
+    except SubmissionError as exc:
+        return error_result(rubric, entry.path.name, str(exc), sha256=_sha256(entry.path))
+    except Exception as exc:  # noqa: BLE001 - a grader bug on one file must not stop the batch
+        return error_result(rubric, entry.path.name, f"internal grader error ({type(exc).__name__}: {exc}); please report it")
+    result.notes.extend(entry.notes)
+    return result
+
+
+def grade_batch(
+    source: Path,
+    out_dir: Path,
+    lab: str = "lab3",
+    *,
+    workers: int = 2,
+    force: bool = False,
+    quick: bool = False,
+    roster: Path | None = None,
+    data_path: Path | None = None,
+    on_event: Callable[[str, Entry, SubmissionResult | None], None] | None = None,
+    on_found: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
+    rubric: Rubric | None = None,
+) -> BatchSummary:
+    """Grade every submission in ``source`` into ``out_dir``; see the module docstring.
+
+    ``on_event(kind, entry, result)`` is called with kind "start", "done" or
+    "skip" (from worker threads for "start"). Setting ``stop`` (Ctrl-C) stops
+    starting new submissions; finished results are kept.
+    """
+    started = time.perf_counter()
+    rubric = rubric or load_lab_rubric(lab)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    workdir = out_dir / ".work"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir()
+    stop = stop or threading.Event()
+    summary = BatchSummary(max_score=rubric.max_score)
+    try:
+        entries = discover_submissions(Path(source), workdir)
+        if roster is not None:
+            apply_roster(entries, roster)
+        summary.entries = entries
+        if on_found:
+            on_found(len(entries))
+        todo = []
+        for entry in entries:
+            existing = load_result(result_path(out_dir, entry.student))
+            if not force and _up_to_date(existing, entry, rubric):
+                summary.skipped += 1
+                summary.results[entry.student] = existing
+                if on_event:
+                    on_event("skip", entry, existing)
+            else:
+                todo.append(entry)
+
+        def work(entry: Entry) -> SubmissionResult:
+            if on_event:
+                on_event("start", entry, None)
+            return grade_entry(entry, rubric, quick=quick, data_path=data_path)
+
+        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="grade") as pool:
+            pending: dict[Future, Entry] = {}
+            queue = list(todo)
+            while queue or pending:
+                while queue and len(pending) < max(1, workers) and not stop.is_set():
+                    entry = queue.pop(0)
+                    pending[pool.submit(work, entry)] = entry
+                if not pending:
+                    break
+                done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    entry = pending.pop(future)
+                    result = future.result()
+                    write_atomic(result_path(out_dir, entry.student), json.dumps(result.model_dump(mode="json"), indent=2) + "\n")
+                    summary.results[entry.student] = result
+                    summary.graded += 1
+                    if on_event:
+                        on_event("done", entry, result)
+            summary.interrupted = stop.is_set() and bool(queue)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    write_manifest(out_dir, summary.entries)
+    for result in summary.results.values():
+        if is_error_result(result):
+            summary.errors += 1
+        summary.scores.append(result.score)
+    names = [e.name for e in rubric.exercises]
+    if summary.results:
+        summary.pass_rates = {
+            name: sum(any(e.name == name and e.status == "passed" for e in r.exercises) for r in summary.results.values()) / len(summary.results)
+            for name in names
+        }
+    summary.seconds = time.perf_counter() - started
+    return summary
