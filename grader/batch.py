@@ -232,8 +232,10 @@ def load_result(path: Path) -> SubmissionResult | None:
 def _up_to_date(existing: SubmissionResult | None, entry: Entry, rubric: Rubric) -> bool:
     if existing is None or existing.grader_version != __version__ or existing.rubric_sha256 != rubric_fingerprint(rubric):
         return False
+    if entry.path is None:  # nothing gradable: up to date if the same problem was recorded
+        return existing.notes[:1] == [entry.problem]
     try:
-        return entry.path is not None and existing.submission_sha256 == _sha256(entry.path)
+        return existing.submission_sha256 == _sha256(entry.path)
     except OSError:
         return False
 

@@ -105,6 +105,7 @@ def grade_submission(
         logs={"stdout": report.stdout, "stderr": report.stderr},
         data=mnist.name,
         seconds=round(time.perf_counter() - started, 3),
+        sandbox_seconds=round(report.seconds, 3),
         submission_sha256=file_sha256(submission.path),
         rubric_sha256=rubric_fingerprint(rubric),
     )

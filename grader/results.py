@@ -45,6 +45,7 @@ class SubmissionResult(BaseModel):
     logs: dict[str, str] = Field(default_factory=dict)
     data: str = ""
     seconds: float = 0.0
+    sandbox_seconds: float = 0.0  # of ``seconds``, the time spent in sandboxed processes
     # What the result depends on: batch grading skips a submission whose
     # fingerprint matches an existing result.
     submission_sha256: str = ""
