@@ -223,6 +223,19 @@ def _print_summary(summary) -> None:
         console.print("[yellow]Interrupted: rerun the same command to grade the rest.[/yellow]")
 
 
+@app.command()
+def autograder(
+    lab: Annotated[str, typer.Argument(help="Lab name, e.g. lab3.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Zip to write.")] = Path("autograder.zip"),
+) -> None:
+    """Build the Gradescope autograder zip (setup.sh + run_autograder) for a lab."""
+    from grader.gradescope import build_autograder_zip
+
+    if lab not in labs.available_labs():
+        _fail_usage(f"unknown lab {lab!r}; available labs: {', '.join(labs.available_labs()) or 'none'}")
+    console.print(f"Wrote {build_autograder_zip(lab, out)}: upload it as the assignment's autograder in Gradescope")
+
+
 @app.command("labs")
 def list_labs() -> None:
     """List the labs this grader knows."""
