@@ -153,3 +153,31 @@ def test_stopping_keeps_what_is_done_and_a_rerun_finishes(class_folder, tmp_path
     assert len(list(out.glob("*.json"))) - 1 == first.graded  # + batch.json
     rest = grade_batch(class_folder, out, rubric=rubric, workers=2, quick=True)
     assert rest.skipped == first.graded and rest.graded == 5 - first.graded
+
+
+@pytest.mark.slow
+def test_grade_command_writes_results_and_every_export(class_folder, tmp_path):
+    import csv
+    import subprocess
+    import sys
+
+    from grader.exports import validate_gradescope
+
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "grader", "grade", "lab3", str(class_folder), "--out", str(out), "--quick",
+                           "--workers", "2", "--assignment-id", "42"], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "found 5 submissions" in proc.stdout and "5 submissions" in proc.stdout and "pass rates" in proc.stdout
+    with open(out / "gradebook.csv", newline="") as f:
+        rows = {r["student"]: r for r in csv.DictReader(f)}
+    assert set(rows) == {"alice", "bob", "carol", "dave", "erin"}
+    assert rows["carol"]["status"].startswith("error")
+    with open(out / "canvas.csv", newline="") as f:
+        header = next(csv.reader(f))
+    assert header == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "lab3 (42)"]
+    for student in rows:
+        validate_gradescope(json.loads((out / "gradescope" / f"{student}.json").read_text()))
+        lti = json.loads((out / "lti" / f"{student}.json").read_text())
+        assert lti["userId"] == student and lti["activityProgress"] == "Completed"
+        pl = json.loads((out / "prairielearn" / f"{student}.json").read_text())
+        assert 0.0 <= pl["score"] <= 1.0
