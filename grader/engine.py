@@ -91,7 +91,7 @@ def grade_submission(
     if quick:
         notes.append("Quick check: checks that train models were skipped; run without --quick for the full grade.")
 
-    return SubmissionResult(
+    result = SubmissionResult(
         lab=rubric.lab,
         submission=submission.name,
         score=round(sum(r.score for r in results), 4),
@@ -109,6 +109,10 @@ def grade_submission(
         submission_sha256=file_sha256(submission.path),
         rubric_sha256=rubric_fingerprint(rubric),
     )
+    for exercise in exercises:
+        run = report.runs[exercise.name]
+        result.observations[exercise.name] = Observed(run.values, run.arrays, secrets[exercise.name])
+    return result
 
 
 def rubric_fingerprint(rubric: Rubric) -> str:

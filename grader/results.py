@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 Status = Literal["passed", "failed", "error", "timeout", "not_implemented", "missing"]
 
@@ -50,6 +50,14 @@ class SubmissionResult(BaseModel):
     # fingerprint matches an existing result.
     submission_sha256: str = ""
     rubric_sha256: str = ""
+
+    # What the sandbox observed per exercise (grader.checks.Observed, secrets
+    # included), for figures in reports; never serialized.
+    _observations: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def observations(self) -> dict[str, Any]:
+        return self._observations
 
     @property
     def all_passed(self) -> bool:

@@ -86,6 +86,9 @@ def bottleneck_2d(fn, inputs, params, obs):
     model.compile(optimizer=keras.optimizers.Adam(params.get("learning_rate", 1e-3)), loss="sparse_categorical_crossentropy")
     model.fit(inputs["x_train"], inputs["y_train"], epochs=params["epochs"], batch_size=params["batch_size"], verbose=0)
     obs.put("test_probabilities", model.predict(inputs["x_test"], batch_size=256, verbose=0).astype(np.float32))
+    # The 2-D codes of the test digits, for the report's scatter plot.
+    encoder = keras.Model(image, flat)
+    obs.put("test_codes", encoder.predict(inputs["x_test"][:500], batch_size=256, verbose=0).astype(np.float32))
     obs.put("training.epochs", params["epochs"])
     obs.put("training.samples", int(len(inputs["x_train"])))
 
