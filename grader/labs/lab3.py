@@ -75,7 +75,8 @@ def prepare_build_angle_cnn(params, data: LabData):
         "angles_train": angles_train,
         "x_test": lab_data.rotate_digits(x_test, angles_test),
     }
-    return inputs, {"angles_test": angles_test}
+    # The rotated test digits stay with the secrets too, for the report's figure.
+    return inputs, {"angles_test": angles_test, "x_test_rotated": inputs["x_test"]}
 
 
 def prepare_detector_channels(params, data: LabData):
