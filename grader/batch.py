@@ -18,23 +18,23 @@ import re
 import shutil
 import threading
 import time
-import zipfile
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
+
+import logging
 
 from grader import __version__
 from grader.engine import error_result, grade_submission, load_lab_rubric, rubric_fingerprint
 from grader.render import write_atomic
 from grader.results import SubmissionResult
 from grader.rubric import Rubric
-from grader.submission import SUPPORTED_SUFFIXES, SubmissionError
+from grader.submission import SUPPORTED_SUFFIXES, SubmissionError, safe_extract_zip
 
 # Canvas names downloaded files  name[_LATE]_userid_submissionid_original-name
 CANVAS_NAME = re.compile(r"^(?P<name>[^_]+)(?:_(?P<late>LATE|late))?_(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)$")
-MAX_ZIP_MEMBERS = 20_000
-MAX_ZIP_BYTES = 4 * 1024**3
+log = logging.getLogger(__name__)
 IGNORED_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini", "submission_metadata.yml", "roster.csv"}
 
 
@@ -92,23 +92,11 @@ def _visible(path: Path) -> bool:
 
 
 def extract_zip(archive: Path, into: Path) -> Path:
-    """Extract an LMS download safely: no absolute paths, no '..', bounded size."""
+    """Extract an LMS download safely (see submission.safe_extract_zip)."""
     try:
-        with zipfile.ZipFile(archive) as zf:
-            members = zf.infolist()
-            if len(members) > MAX_ZIP_MEMBERS:
-                raise BatchError(f"{archive.name} holds {len(members)} files; more than {MAX_ZIP_MEMBERS} is not a class download")
-            if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
-                raise BatchError(f"{archive.name} expands to more than {MAX_ZIP_BYTES // 1024**3} GiB")
-            root = into.resolve()
-            for member in members:
-                target = (into / member.filename).resolve()
-                if member.filename.startswith("/") or not str(target).startswith(str(root)):
-                    raise BatchError(f"{archive.name}: unsafe path {member.filename!r} in the zip")
-            zf.extractall(into)
-    except zipfile.BadZipFile:
-        raise BatchError(f"{archive.name} is not a valid zip file") from None
-    return into
+        return safe_extract_zip(archive, into)
+    except SubmissionError as exc:
+        raise BatchError(str(exc)) from None
 
 
 def _entry_for_file(path: Path) -> Entry:
@@ -254,6 +242,22 @@ def grade_entry(entry: Entry, rubric: Rubric, quick: bool = False, data_path: Pa
     return result
 
 
+def _write_report(out_dir: Path, student: str, result: SubmissionResult) -> None:
+    """The student's HTML report; a failure is logged, never raised (the JSON is already written).
+
+    The observations (arrays, secrets) are dropped afterwards: reports were
+    their only use, and a class's worth of them would fill the memory.
+    """
+    try:
+        from grader.report import report_path, write_html_report
+
+        write_html_report(result, report_path(out_dir, student))
+    except Exception:  # noqa: BLE001
+        log.warning("could not write the HTML report for %s", student, exc_info=True)
+    finally:
+        result.observations.clear()
+
+
 def grade_batch(
     source: Path,
     out_dir: Path,
@@ -268,12 +272,18 @@ def grade_batch(
     on_found: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
     rubric: Rubric | None = None,
+    reports: bool = True,
 ) -> BatchSummary:
     """Grade every submission in ``source`` into ``out_dir``; see the module docstring.
 
     ``on_event(kind, entry, result)`` is called with kind "start", "done" or
     "skip" (from worker threads for "start"). Setting ``stop`` (Ctrl-C) stops
     starting new submissions; finished results are kept.
+
+    With ``reports``, each graded result also gets an HTML feedback report
+    (``out_dir/reports/<student>.html``, with figures) right after its JSON,
+    and ``out_dir/index.html`` gives the class overview at the end. A report
+    that fails is logged and skipped; the result itself is already saved.
     """
     started = time.perf_counter()
     rubric = rubric or load_lab_rubric(lab)
@@ -321,6 +331,8 @@ def grade_batch(
                     entry = pending.pop(future)
                     result = future.result()
                     write_atomic(result_path(out_dir, entry.student), json.dumps(result.model_dump(mode="json"), indent=2) + "\n")
+                    if reports:
+                        _write_report(out_dir, entry.student, result)
                     summary.results[entry.student] = result
                     summary.graded += 1
                     if on_event:
@@ -330,6 +342,13 @@ def grade_batch(
         shutil.rmtree(workdir, ignore_errors=True)
 
     write_manifest(out_dir, summary.entries)
+    if reports:
+        try:
+            from grader.report import write_class_overview
+
+            write_class_overview(out_dir)
+        except Exception:  # noqa: BLE001 - the overview is a convenience; results and exports do not depend on it
+            log.warning("could not write %s", out_dir / "index.html", exc_info=True)
     for result in summary.results.values():
         if is_error_result(result):
             summary.errors += 1

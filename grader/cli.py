@@ -42,6 +42,8 @@ def check(
     exercise: Annotated[Optional[list[str]], typer.Option("--exercise", "-e", help="Check only this exercise (repeatable).")] = None,
     data: Annotated[Optional[Path], typer.Option("--data", help="MNIST .npz (Keras layout) to use instead of the bundled subset.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show every check and your code's output.")] = False,
+    html_path: Annotated[Optional[Path], typer.Option("--html", help="Also write a feedback report with figures as a self-contained HTML page.")] = None,
+    md_path: Annotated[Optional[Path], typer.Option("--md", help="Also write the feedback as Markdown (for LMS comments).")] = None,
 ) -> None:
     """Check a lab submission and show what is right and what is wrong."""
     from grader.data import DataError
@@ -62,7 +64,21 @@ def check(
         if json_path is not None:
             write_atomic(json_path, result_json(result) + "\n")
             console.print(f"JSON written to {json_path}")
+    _write_reports(result, html_path, md_path, errors if json_path is not None and str(json_path) == "-" else console)
     raise typer.Exit(EXIT_PASSED if result.all_passed else EXIT_FAILED)
+
+
+def _write_reports(result, html_path: Path | None, md_path: Path | None, out: Console) -> None:
+    """The --html and --md reports (messages go to ``out``: stderr when stdout carries JSON)."""
+    from grader.render import write_atomic
+    from grader.report import render_html, render_markdown
+
+    if html_path is not None:
+        write_atomic(html_path, render_html(result))
+        out.print(f"HTML report written to {html_path}")
+    if md_path is not None:
+        write_atomic(md_path, render_markdown(result))
+        out.print(f"Markdown report written to {md_path}")
 
 
 class _nullcontext:
@@ -166,7 +182,14 @@ def _export(lab: str, out: Path, assignment_name: str, assignment_id: str | None
         )
         for row in load_graded(out)
     ]
-    return write_exports(rows, out, [e.name for e in rubric.exercises], assignment_name=assignment_name, assignment_id=assignment_id)
+    written = write_exports(rows, out, [e.name for e in rubric.exercises], assignment_name=assignment_name, assignment_id=assignment_id)
+    try:  # the class overview is a convenience: it must not fail the exports
+        from grader.report import write_class_overview
+
+        written = {**written, "index.html": write_class_overview(out)}
+    except Exception as exc:  # noqa: BLE001
+        errors.print(f"[yellow]warning:[/yellow] could not write {out / 'index.html'}: {exc}", highlight=False)
+    return written
 
 
 class _BatchReporter:

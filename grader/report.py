@@ -33,6 +33,7 @@ STATUS_LABEL = {
     "timeout": "timeout",
     "not_implemented": "not implemented",
     "missing": "missing",
+    "not_submitted": "not submitted",
 }
 INDEX_NAME = "index.html"
 REPORTS_DIR = "reports"
@@ -118,6 +119,8 @@ def report_context(result: SubmissionResult) -> dict:
     """Everything the submission template shows, as plain values."""
     observations = result.observations or {}
     exercises = [_exercise_context(e, observations.get(e.name)) for e in result.exercises]
+    # Trained models judged separately (labs that have them); no figures for those.
+    exercises += [_exercise_context(m, None) for m in getattr(result, "trained_models", None) or []]
     passed = sum(e.status == "passed" for e in result.exercises)
     isolation = ", ".join(f"{k}: {v}" for k, v in sorted(result.isolation.items()))
     return {
@@ -264,12 +267,31 @@ def render_class_overview(rows: list[dict], title: str = "", top_failures: int =
     )
 
 
-def write_class_overview(out_dir: str | Path) -> Path:
-    """(Re)write ``out_dir/index.html`` from the results in ``out_dir``."""
+def report_path(out_dir: str | Path, student: str) -> Path:
+    """Where a batch keeps ``student``'s HTML report: ``out_dir/reports/<safe name>.html``."""
+    return Path(out_dir) / REPORTS_DIR / report_file_name(student)
+
+
+def write_class_overview(out_dir: str | Path, fill_missing_reports: bool = True) -> Path:
+    """(Re)write ``out_dir/index.html`` from the results in ``out_dir``.
+
+    With ``fill_missing_reports``, a student whose report is missing gets one
+    made from the saved result (without figures: those need the observations,
+    which are not saved), so every link in the overview works.
+    """
     from grader.batch import load_graded
     from grader.render import write_atomic
 
     out_dir = Path(out_dir)
+    rows = load_graded(out_dir)
+    if fill_missing_reports:
+        for row in rows:
+            target = report_path(out_dir, row["student"])
+            if row.get("loaded") is not None and not target.exists():
+                try:
+                    write_html_report(row["loaded"], target)
+                except Exception:  # noqa: BLE001 - one bad report must not stop the overview
+                    log.warning("report for %s failed", row["student"], exc_info=True)
     path = out_dir / INDEX_NAME
-    write_atomic(path, render_class_overview(load_graded(out_dir)))
+    write_atomic(path, render_class_overview(rows))
     return path
