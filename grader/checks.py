@@ -532,3 +532,41 @@ def trains_in_sequential(obs: Observed, output_shape: list) -> CheckOutcome:
     if not math.isfinite(loss) or changed < total:
         return CheckOutcome(False, f"one training step updated {changed} of {total} trainable weight tensors (loss {loss:.3g}); all should change")
     return CheckOutcome(True, f"trains inside a Sequential of Conv2D layers ({total} weight tensors updated)")
+
+
+# ---------------------------------------------------------------- trained models
+
+
+@check
+def model_file_loads(obs: Observed) -> CheckOutcome:
+    error = obs.values.get("load.error")
+    if error:
+        return CheckOutcome(False, f"the saved model could not be loaded: {error['type']}: {error['message']}")
+    info = obs.model("model")
+    return CheckOutcome(True, f"loaded ({info.get('params', 0):,} parameters)")
+
+
+_RULES = {
+    "min_ratio": lambda found, ref, x: (found >= x * ref, f"at least {x:g} × the reference's {ref:.4g} = {x * ref:.4g}"),
+    "max_ratio": lambda found, ref, x: (found <= x * ref, f"at most {x:g} × the reference's {ref:.4g} = {x * ref:.4g}"),
+    "min_delta": lambda found, ref, x: (found >= ref + x, f"at least the reference's {ref:.4g} {x:+g} = {ref + x:.4g}"),
+}
+
+
+@check
+def metric_vs_reference(obs: Observed, metric: str, rule: str, value: float) -> CheckOutcome:
+    """The model's held-out ``metric`` compared with the reference model's, by ``rule``."""
+    prediction = obs.array("prediction")
+    task = obs.secret("task")
+    reference = obs.secret("reference_metrics")
+    if reference is None or metric not in reference:
+        raise NotObserved("no reference metric to compare with: run `grader reference train` first")
+    try:
+        metrics = task.metric(prediction, task.targets)
+    except (ValueError, IndexError) as exc:
+        found = obs.values.get("model", {}).get("output_shapes")
+        raise NotObserved(f"its predictions do not fit the task ({task.description}): output shape {found}; {exc}") from None
+    found_value = metrics[metric]
+    passed, bar = _RULES[rule](found_value, float(reference[metric]), value)
+    message = f"{metric} {found_value:.4g} on held-out data ({task.description}); needed {bar}"
+    return CheckOutcome(bool(passed and math.isfinite(found_value)), message, {"metrics": metrics, "reference": reference})

@@ -8,7 +8,9 @@ sandbox returned and the secrets that never left this process.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,7 +23,7 @@ from grader.hints import format_error
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.rubric import ExerciseSpec, Rubric, load_rubric
 from grader.sandbox import ExerciseJob, ExerciseRun, SandboxJob, SandboxReport, run_in_sandbox
-from grader.submission import Submission, load_submission
+from grader.submission import Submission, SubmissionError, load_submission, safe_extract_zip
 
 
 class UnknownLabError(Exception):
@@ -54,6 +56,14 @@ def grade_submission(
     """
     started = time.perf_counter()
     rubric = rubric or load_lab_rubric(lab)
+    path = Path(path)
+    if path.suffix.lower() == ".zip" and path.is_file():
+        # A notebook zipped with its trained-models folder.
+        with tempfile.TemporaryDirectory(prefix="labgrader-zip-") as unpacked:
+            inner = submission_in_zip(path, Path(unpacked))
+            result = grade_submission(inner, lab, quick=quick, data_path=data_path, only=only, rubric=rubric, use_bwrap=use_bwrap)
+            result.submission = path.name
+            return result
     submission = load_submission(path)
     exercises = [e for e in rubric.exercises if not only or e.name in only]
     if only:
@@ -74,12 +84,15 @@ def grade_submission(
         inputs, secrets[exercise.name] = getattr(tasks, f"prepare_{exercise.probe}")(params, lab_inputs)
         jobs.append(ExerciseJob(exercise.name, exercise.probe, params, inputs, exercise.timeout_s or rubric.limits.exercise_timeout_s))
 
+    model_results, model_notes = _plan_trained_models(rubric, submission, mnist, tasks, jobs, secrets) if not only else ([], [])
+
     blocks = [{"source": b.source, "filename": b.filename, "first_line": b.first_line} for b in submission.definitions]
     student_files = sorted({b.filename for b in submission.definitions})
     report = run_in_sandbox(SandboxJob(rubric.lab, blocks, student_files, jobs), rubric.limits, use_bwrap=use_bwrap)
 
     results = [_score_exercise(e, report.runs[e.name], secrets[e.name], submission, report, quick) for e in exercises]
-    notes = list(submission.notes)
+    trained = _score_trained_models(rubric, model_results, report, secrets)
+    notes = list(submission.notes) + model_notes
     for problem in submission.problems:
         notes.append(f"{problem.where}, line {problem.line}: {problem.message} — this cell was skipped")
     for skipped in report.skipped_blocks:
@@ -94,9 +107,10 @@ def grade_submission(
     result = SubmissionResult(
         lab=rubric.lab,
         submission=submission.name,
-        score=round(sum(r.score for r in results), 4),
-        max_score=round(sum(r.max_score for r in results), 4),
+        score=round(sum(r.score for r in results + trained), 4),
+        max_score=round(sum(r.max_score for r in results + trained), 4),
         exercises=results,
+        trained_models=trained,
         grader_version=__version__,
         rubric_version=rubric.version,
         quick=quick,
@@ -212,3 +226,84 @@ def _score_exercise(
                 feedback += f"\n  (an import failed earlier, in {problem['where']}: {format_error(problem['error'])})"
                 break
     return ExerciseResult(**base, score=score, status=status, feedback=feedback, checks=results)
+
+
+# ---------------------------------------------------------------- trained models
+
+
+def submission_in_zip(archive: Path, into: Path) -> Path:
+    """The notebook (or script) inside a zipped submission, extracted with its models folder."""
+    safe_extract_zip(archive, into)
+    found = sorted(
+        (p for p in into.rglob("*") if p.suffix.lower() in (".ipynb", ".py") and ".ipynb_checkpoints" not in p.parts and "__MACOSX" not in p.parts),
+        key=lambda p: (p.suffix.lower() != ".ipynb", len(p.parts), p.name),
+    )
+    if not found:
+        raise SubmissionError(f"{archive.name} holds no .ipynb or .py file; zip your notebook together with its models folder")
+    return found[0]
+
+
+def reference_metrics(lab: str) -> dict[str, dict]:
+    """Per model, the metrics the reference reached (reference/<lab>/metrics.json), or {} if not trained yet."""
+    path = labs.reference_dir(lab) / "metrics.json"
+    try:
+        return {name: entry.get("metrics", {}) for name, entry in json.loads(path.read_text()).get("models", {}).items()}
+    except (OSError, ValueError):
+        return {}
+
+
+def _plan_trained_models(rubric: Rubric, submission: Submission, mnist, tasks, jobs: list[ExerciseJob], secrets: dict):
+    """Jobs for the saved models that are present; placeholders for the rest."""
+    spec = rubric.trained_models
+    if spec is None or not spec.models or submission.path is None:
+        return [], []
+    folder = submission.path.parent / spec.folder
+    counted = folder.is_dir() or spec.required
+    notes = [] if folder.is_dir() else [
+        f"Trained models: no {spec.folder}/ folder next to {submission.name}; "
+        + ("they count as not submitted." if spec.required else "their checks were not counted. Run the notebook's last cell and hand in the folder with the notebook to have them graded.")
+    ]
+    heldout = tasks.heldout_tasks(mnist)
+    reference = reference_metrics(rubric.lab)
+    planned = []
+    for model in spec.models:
+        key = f"trained:{model.name}"
+        file = folder / f"{model.name}.keras"
+        planned.append((model, key, file.is_file(), counted))
+        if file.is_file():
+            task = heldout[model.name]
+            secrets[key] = {"task": task, "reference_metrics": reference.get(model.name)}
+            jobs.append(ExerciseJob(key, "load_and_predict", {}, {"inputs": task.inputs}, model.timeout_s or rubric.limits.exercise_timeout_s, model_file=file))
+    return planned, notes
+
+
+def _score_trained_models(rubric: Rubric, planned, report: SandboxReport, secrets: dict) -> list[ExerciseResult]:
+    results = []
+    folder = rubric.trained_models.folder if rubric.trained_models else ""
+    for model, key, present, counted in planned:
+        max_score = model.max_score if counted else 0.0
+        base = {"name": model.name, "title": model.title, "max_score": max_score}
+        if not present:
+            results.append(ExerciseResult(**base, score=0, status="not_submitted", feedback=f"not submitted: {folder}/{model.name}.keras was not found"))
+            continue
+        run = report.runs[key]
+        if run.status != "ok":
+            message = run.error["message"] if run.error else run.status
+            results.append(ExerciseResult(**base, score=0, status="timeout" if run.status == "timeout" else "error", feedback=f"error: {message}", seconds=round(run.seconds, 3)))
+            continue
+        observed = Observed(run.values, run.arrays, secrets[key])
+        checks = []
+        for spec in model.checks:
+            try:
+                outcome = CHECKS[spec.check](observed, **spec.params)
+                passed, message, details = outcome.passed, outcome.message, outcome.details
+            except NotObserved as exc:
+                passed, message, details = False, f"not checked: {exc}", {}
+            points = (spec.points if counted else 0.0) if passed else 0.0
+            checks.append(CheckResult(name=spec.id, passed=passed, message=message, points=points,
+                                      max_points=spec.points if counted else 0.0, hint="" if passed else spec.hint, details=details))
+        failed = [c for c in checks if not c.passed]
+        status = "passed" if not failed else ("error" if "load.error" in run.values else "failed")
+        results.append(ExerciseResult(**base, score=sum(c.points for c in checks), status=status,
+                                      feedback="all checks passed" if not failed else failed[0].message, checks=checks, seconds=round(run.seconds, 3)))
+    return results

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-Status = Literal["passed", "failed", "error", "timeout", "not_implemented", "missing"]
+Status = Literal["passed", "failed", "error", "timeout", "not_implemented", "missing", "not_submitted"]
 
 
 class CheckResult(BaseModel):
@@ -37,6 +37,8 @@ class SubmissionResult(BaseModel):
     score: float
     max_score: float
     exercises: list[ExerciseResult]
+    # Models the student trained and saved, judged against the reference's (empty when the lab has none).
+    trained_models: list[ExerciseResult] = Field(default_factory=list)
     grader_version: str = ""
     rubric_version: str = ""
     quick: bool = False
@@ -61,4 +63,5 @@ class SubmissionResult(BaseModel):
 
     @property
     def all_passed(self) -> bool:
-        return all(e.status == "passed" for e in self.exercises)
+        counted = [m for m in self.trained_models if m.max_score > 0]
+        return all(e.status == "passed" for e in self.exercises + counted)

@@ -67,6 +67,29 @@ class ExerciseSpec(BaseModel):
         return sum(c.points for c in self.checks)
 
 
+class TrainedModelSpec(BaseModel):
+    """A model the student trained and saved (``<folder>/<name>.keras``), judged against the reference's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str  # file stem, and the model's key in reference/<lab>/metrics.json and grader.evaluation
+    title: str
+    timeout_s: float | None = None
+    checks: list[CheckSpec]
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.points for c in self.checks)
+
+
+class TrainedModels(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    folder: str  # next to the notebook, e.g. "lab3_models"
+    required: bool = False  # False: when the folder is absent these checks are reported, not counted
+    models: list[TrainedModelSpec] = Field(default_factory=list)
+
+
 class Rubric(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -76,6 +99,7 @@ class Rubric(BaseModel):
     limits: Limits = Field(default_factory=Limits)
     data: dict[str, Any] = Field(default_factory=dict)
     exercises: list[ExerciseSpec]
+    trained_models: TrainedModels | None = None
 
     @property
     def max_score(self) -> float:
@@ -106,7 +130,8 @@ def load_rubric(path: str | Path) -> Rubric:
         raise RubricError(f"rubric {path} is invalid:\n{exc}") from None
     from grader.checks import CHECKS  # late import: checks import numpy only
 
-    unknown = [f"{e.name}.{c.id}: {c.check}" for e in rubric.exercises for c in e.checks if c.check not in CHECKS]
+    sections = list(rubric.exercises) + (list(rubric.trained_models.models) if rubric.trained_models else [])
+    unknown = [f"{e.name}.{c.id}: {c.check}" for e in sections for c in e.checks if c.check not in CHECKS]
     if unknown:
         raise RubricError(f"rubric {path} names unknown checks: {', '.join(unknown)}")
     return rubric

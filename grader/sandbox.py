@@ -61,6 +61,7 @@ class ExerciseJob:
     params: dict
     inputs: dict[str, np.ndarray]
     timeout_s: float
+    model_file: Path | None = None  # a student's saved model, copied into the sandbox
 
 
 @dataclass
@@ -303,12 +304,18 @@ def terminate_all_sandboxes() -> None:
 
 
 
+def _file_safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "_-" else "_" for c in name)
+
+
 def _prepare_workdir(job: SandboxJob) -> Path:
     workdir = Path(tempfile.mkdtemp(prefix="labgrader-"))
     shutil.copytree(HARNESS_DIR, workdir / "harness", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     for exercise in job.exercises:
         if exercise.inputs:
-            np.savez(workdir / f"inputs_{exercise.name}.npz", **exercise.inputs)
+            np.savez(workdir / f"inputs_{_file_safe(exercise.name)}.npz", **exercise.inputs)
+        if exercise.model_file is not None:
+            shutil.copyfile(exercise.model_file, workdir / f"model_{_file_safe(exercise.name)}.keras")
     os.chmod(workdir, 0o777)  # the sandboxed user (nobody) may write scratch files here
     return workdir
 
@@ -319,7 +326,8 @@ def _write_job(workdir: Path, job: SandboxJob, definitions: list[dict], exercise
         "definitions": definitions,
         "student_files": job.student_files,
         "exercises": [
-            {"name": e.name, "probe": e.probe, "params": e.params, "inputs": f"inputs_{e.name}.npz" if e.inputs else None}
+            {"name": e.name, "probe": e.probe, "params": e.params, "inputs": f"inputs_{_file_safe(e.name)}.npz" if e.inputs else None,
+             "model_file": f"model_{_file_safe(e.name)}.keras" if e.model_file is not None else None}
             for e in exercises
         ],
     }

@@ -24,6 +24,32 @@ _HELP_SYNTAX = re.compile(r"^(?:\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")  # `np.clip?`
 _DEF_NAME = re.compile(r"^\s*(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 
 
+MAX_ZIP_MEMBERS = 20_000
+MAX_ZIP_BYTES = 4 * 1024**3
+
+
+def safe_extract_zip(archive: Path, into: Path) -> Path:
+    """Extract a zip with no absolute paths, no '..' and a bounded size; SubmissionError otherwise."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = zf.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise SubmissionError(f"{archive.name} holds {len(members)} files; more than {MAX_ZIP_MEMBERS} is not a submission")
+            if sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+                raise SubmissionError(f"{archive.name} expands to more than {MAX_ZIP_BYTES // 1024**3} GiB")
+            root = Path(into).resolve()
+            for member in members:
+                target = (Path(into) / member.filename).resolve()
+                if member.filename.startswith("/") or not (target == root or str(target).startswith(str(root) + "/")):
+                    raise SubmissionError(f"{archive.name}: unsafe path {member.filename!r} in the zip")
+            zf.extractall(into)
+    except zipfile.BadZipFile:
+        raise SubmissionError(f"{archive.name} is not a valid zip file") from None
+    return Path(into)
+
+
 class SubmissionError(Exception):
     """The file cannot be graded at all (missing, unreadable, not a notebook, ...)."""
 

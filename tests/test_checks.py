@@ -801,7 +801,51 @@ COVERED = {
     "normalized_in_training": ("test_batchnorm_correct", "test_batchnorm_activation_before_normalization"),
     "inference_uses_moving_statistics": ("test_batchnorm_correct", "test_batchnorm_training_statistics_at_inference"),
     "trains_in_sequential": ("test_batchnorm_correct", "test_batchnorm_in_sequential"),
+    "model_file_loads": ("test_trained_model_loads", "test_trained_model_load_errors_are_explained"),
+    "metric_vs_reference": ("test_metric_vs_reference_rules", "test_metric_vs_reference_rules"),
 }
+
+
+# ---------------------------------------------------------------- trained models
+
+
+def test_trained_model_loads():
+    outcome = CHECKS["model_file_loads"](obs({"model": {"is_keras_model": True, "params": 1234}}))
+    assert outcome.passed and "1,234 parameters" in outcome.message
+
+
+def test_trained_model_load_errors_are_explained():
+    error = {"type": "NotAKerasFile", "message": "the file is not a Keras .keras archive", "frames": []}
+    outcome = CHECKS["model_file_loads"](obs({"load.error": error}))
+    assert not outcome.passed and "could not be loaded" in outcome.message and "NotAKerasFile" in outcome.message
+
+
+def test_metric_vs_reference_rules():
+    from grader.evaluation import HeldOutTask, angle_error, reconstruction
+
+    angles = np.linspace(-30, 29, 100)
+    task = HeldOutTask(np.zeros((100, 28, 28, 1)), angles, angle_error, "angles")
+    ref = {"mae_degrees": 4.0}
+    good = obs({}, {"prediction": (angles + 5).astype(np.float32)}, {"task": task, "reference_metrics": ref})
+    bad = obs({}, {"prediction": (angles + 7).astype(np.float32)}, {"task": task, "reference_metrics": ref})
+    params = dict(metric="mae_degrees", rule="max_ratio", value=1.5)
+    assert CHECKS["metric_vs_reference"](good, **params).passed
+    outcome = CHECKS["metric_vs_reference"](bad, **params)
+    assert not outcome.passed and "mae_degrees 7" in outcome.message and "at most 1.5 × the reference's 4 = 6" in outcome.message
+
+    x = np.random.default_rng(0).random((10, 28, 28, 1))
+    sr = HeldOutTask(x[:, ::2, ::2], x, reconstruction, "sr")
+    ref_psnr = reconstruction(np.clip(x + 0.05, 0, 1), x)["psnr"]
+    close = obs({}, {"prediction": np.clip(x + 0.055, 0, 1)}, {"task": sr, "reference_metrics": {"psnr": ref_psnr}})
+    far = obs({}, {"prediction": np.full_like(x, 0.5)}, {"task": sr, "reference_metrics": {"psnr": ref_psnr}})
+    assert CHECKS["metric_vs_reference"](close, metric="psnr", rule="min_delta", value=-1.0).passed
+    assert not CHECKS["metric_vs_reference"](far, metric="psnr", rule="min_delta", value=-1.0).passed
+    wrong_shape = obs({"model": {"output_shapes": [[None, 5]]}}, {"prediction": np.zeros((10, 5))}, {"task": sr, "reference_metrics": {"psnr": 20.0}})
+    with pytest.raises(NotObserved, match="do not fit the task"):
+        CHECKS["metric_vs_reference"](wrong_shape, metric="psnr", rule="min_delta", value=-1.0)
+    no_reference = obs({}, {"prediction": x}, {"task": sr, "reference_metrics": None})
+    with pytest.raises(NotObserved, match="grader reference train"):
+        CHECKS["metric_vs_reference"](no_reference, metric="psnr", rule="min_delta", value=-1.0)
 
 
 def test_every_registered_check_is_tested():
@@ -813,7 +857,8 @@ def test_every_registered_check_is_tested():
 
 
 def test_every_registered_check_is_used_by_the_lab3_rubric():
-    used = {c.check for e in RUBRIC.exercises for c in e.checks}
+    sections = list(RUBRIC.exercises) + list(RUBRIC.trained_models.models)
+    used = {c.check for e in sections for c in e.checks}
     assert used == set(CHECKS)
 
 

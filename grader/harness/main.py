@@ -50,8 +50,9 @@ def main() -> None:
     probes = importlib.import_module(f"harness.labs.{job['lab']}")
     import harness.channel
     import harness.observe
+    import harness.trained as trained
 
-    guard = IntegrityGuard([harness.channel, harness.observe, probes, sys.modules["harness.guard"]])
+    guard = IntegrityGuard([harness.channel, harness.observe, probes, trained, sys.modules["harness.guard"]])
     violations = guard.violations  # bound now: replacing the class attribute later changes nothing here
     channel.send({"event": "imported", "seconds": time.perf_counter() - t0})
     namespace, problems = _exec_definitions(job, channel)
@@ -62,13 +63,17 @@ def main() -> None:
         channel.send({"event": "start", "exercise": name})
         obs = Observations()
         status, error = "ok", None
-        target = namespace.get(name)
+        model_file = exercise.get("model_file")
+        target = inputs_dir / model_file if model_file else namespace.get(name)
         if target is None:
             status = "missing"
         else:
             inputs = dict(np.load(inputs_dir / exercise["inputs"], allow_pickle=False)) if exercise.get("inputs") else {}
             try:
-                getattr(probes, exercise["probe"])(target, inputs, exercise.get("params", {}), obs)
+                if model_file:  # a model the student trained and saved
+                    trained.load_and_predict(target, inputs, exercise.get("params", {}), obs, namespace)
+                else:
+                    getattr(probes, exercise["probe"])(target, inputs, exercise.get("params", {}), obs)
             except NotImplementedError:
                 status = "not_implemented"
             except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, RecursionError, ...
