@@ -119,8 +119,9 @@ def report_context(result: SubmissionResult) -> dict:
     """Everything the submission template shows, as plain values."""
     observations = result.observations or {}
     exercises = [_exercise_context(e, observations.get(e.name)) for e in result.exercises]
-    # Trained models judged separately (labs that have them); no figures for those.
-    exercises += [_exercise_context(m, None) for m in getattr(result, "trained_models", None) or []]
+    # Trained models judged separately (labs that have them; none submitted: not shown); no figures for those.
+    trained = [m for m in getattr(result, "trained_models", None) or [] if not (m.status == "not_submitted" and not m.max_score)]
+    exercises += [_exercise_context(m, None) for m in trained]
     passed = sum(e.status == "passed" for e in result.exercises)
     isolation = ", ".join(f"{k}: {v}" for k, v in sorted(result.isolation.items()))
     return {
