@@ -20,6 +20,7 @@ STATUS_STYLE = {
     "timeout": "bold magenta",
     "not_implemented": "yellow",
     "missing": "yellow",
+    "not_submitted": "dim",
 }
 
 
@@ -34,7 +35,10 @@ def render_terminal(result: SubmissionResult, console: Console, verbose: bool = 
     table.add_column("Status")
     table.add_column("Points", justify="right")
     table.add_column("Feedback", overflow="fold")
-    for ex in result.exercises:
+    submitted_models = [m for m in result.trained_models if m.status != "not_submitted" or m.max_score > 0]
+    for index, ex in enumerate(result.exercises + submitted_models):
+        if index == len(result.exercises) and submitted_models:
+            table.add_section()
         feedback = Text(ex.feedback.splitlines()[0] if ex.feedback else "")
         if verbose or ex.status != "passed":
             for check in ex.checks:
@@ -46,7 +50,8 @@ def render_terminal(result: SubmissionResult, console: Console, verbose: bool = 
                         feedback.append(f"\n   hint: {check.hint}", style="dim")
             if "\n" in ex.feedback:
                 feedback.append("\n" + "\n".join(ex.feedback.splitlines()[1:]), style="dim")
-        table.add_row(ex.name, Text(ex.status, style=STATUS_STYLE.get(ex.status, "")), f"{_points(ex.score)}/{_points(ex.max_score)}", feedback)
+        name = ex.name if index < len(result.exercises) else f"model: {ex.name}"
+        table.add_row(name, Text(ex.status, style=STATUS_STYLE.get(ex.status, "")), f"{_points(ex.score)}/{_points(ex.max_score)}", feedback)
     console.print(table)
     passed = sum(e.status == "passed" for e in result.exercises)
     console.print(
