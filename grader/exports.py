@@ -203,7 +203,7 @@ def gradebook_rows(rows: list[GradedSubmission], exercise_names: list[str]) -> l
                 [_cell(row.student), _cell(name), *cells, 0, max_score, _cell(f"error: {_one_line(_error_text(row.error))}")]
             )
             continue
-        by_name = {ex.name: ex for ex in row.result.exercises}
+        by_name = {ex.name: ex for ex in row.result.graded_items()}
         cells = [_num(_clamp(by_name[n].score, by_name[n].max_score)) if n in by_name else "" for n in names]
         total = _clamp(row.result.score, row.result.max_score)
         table.append(
@@ -327,7 +327,7 @@ def gradescope_results(result: SubmissionResult | None, error: str = "", *, visi
         )
         return data
     tests = []
-    for number, ex in enumerate(result.exercises, 1):
+    for number, ex in enumerate(result.graded_items(), 1):
         maximum = _max(ex.max_score)
         tests.append(
             {
@@ -415,7 +415,7 @@ def _lti_comment(result: SubmissionResult) -> str:
     exercises = [
         f"{ex.name}: {STATUS_TEXT.get(ex.status, ex.status).split(':')[0]} "
         f"({_num_text(_clamp(ex.score, ex.max_score))}/{_num_text(_max(ex.max_score))})"
-        for ex in result.exercises
+        for ex in result.graded_items()
     ]
     return " ".join([head, "; ".join(exercises)]).strip()
 
@@ -473,7 +473,7 @@ def prairielearn_results(result: SubmissionResult | None, error: str = "") -> di
     fraction = min(1.0, max(0.0, fraction))
     tests = []
     output: list[str] = list(_summary_lines(result))
-    for ex in result.exercises:
+    for ex in result.graded_items():
         lines = _exercise_lines(ex)
         max_points = _max(ex.max_score)
         tests.append(

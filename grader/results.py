@@ -61,6 +61,11 @@ class SubmissionResult(BaseModel):
     def observations(self) -> dict[str, Any]:
         return self._observations
 
+    def graded_items(self) -> list[ExerciseResult]:
+        """Exercises, then the trained models that count, named ``model:<name>`` (for exports)."""
+        models = [m.model_copy(update={"name": f"model:{m.name}"}) for m in self.trained_models if m.max_score > 0]
+        return list(self.exercises) + models
+
     @property
     def all_passed(self) -> bool:
         counted = [m for m in self.trained_models if m.max_score > 0]
