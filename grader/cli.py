@@ -176,13 +176,15 @@ def _export(lab: str, out: Path, assignment_name: str, assignment_id: str | None
     rubric = load_lab_rubric(lab)
     rows = [
         GradedSubmission(
-            student=row["student"], result=row["loaded"],
-            error="" if row["loaded"] else f"result file {row['result']} is missing or unreadable",
+            # a submission that could not be graded at all is an error row, with its reason
+            student=row["student"], result=None if _ungradable(row["loaded"]) else row["loaded"],
+            error=_why_ungradable(row),
             display_name=row.get("display_name", ""), sis_id=row.get("sis_id", ""), section=row.get("section", ""),
         )
         for row in load_graded(out)
     ]
-    written = write_exports(rows, out, [e.name for e in rubric.exercises], assignment_name=assignment_name, assignment_id=assignment_id)
+    columns = [e.name for e in rubric.exercises] + [f"model:{m.name}" for m in (rubric.trained_models.models if rubric.trained_models else [])]
+    written = write_exports(rows, out, columns, assignment_name=assignment_name, assignment_id=assignment_id)
     try:  # the class overview is a convenience: it must not fail the exports
         from grader.report import write_class_overview
 
@@ -190,6 +192,19 @@ def _export(lab: str, out: Path, assignment_name: str, assignment_id: str | None
     except Exception as exc:  # noqa: BLE001
         errors.print(f"[yellow]warning:[/yellow] could not write {out / 'index.html'}: {exc}", highlight=False)
     return written
+
+
+def _ungradable(result) -> bool:
+    from grader.batch import is_error_result
+
+    return result is None or is_error_result(result)
+
+
+def _why_ungradable(row: dict) -> str:
+    result = row["loaded"]
+    if result is None:
+        return f"result file {row['result']} is missing or unreadable"
+    return result.notes[0] if _ungradable(result) and result.notes else ""
 
 
 class _BatchReporter:
