@@ -284,6 +284,11 @@ def list_labs() -> None:
         console.print(f"[bold]{name}[/bold]  {rubric.title}  ({len(rubric.exercises)} exercises, {rubric.max_score:g} points)")
 
 
+from grader.reference import app as _reference_app  # noqa: E402
+
+app.add_typer(_reference_app, name="reference")
+
+
 def main() -> None:
     app()
 
