@@ -296,3 +296,8 @@ def write_class_overview(out_dir: str | Path, fill_missing_reports: bool = True)
     path = out_dir / INDEX_NAME
     write_atomic(path, render_class_overview(rows))
     return path
+
+
+def render_inline(result: SubmissionResult, source: str) -> str:
+    """A compact HTML fragment of ``result`` for display in a notebook (see grader.notebook)."""
+    return _environment().get_template("inline.html.j2").render(source=source, **report_context(result))
