@@ -124,6 +124,12 @@ for those that do not, what was expected and what it found. Add `--quick` to
 skip the checks that train models (a few seconds instead of about half a
 minute). You can run the checker as often as you like.
 
+From inside this notebook you can also run, in a new cell,
+`import grader; grader.check("add_noise")` (one exercise) or
+`grader.check_all()`: the check runs in a separate process and shows its
+result below the cell. Save the notebook first; if the checker cannot tell
+which file this is, it checks the cells you have run.
+
 The **last cell** of this notebook saves your trained models in
 `lab3_models/`; hand that folder in with the notebook if your instructor asks
 for it.
