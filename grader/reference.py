@@ -191,7 +191,7 @@ def train_command(
     command = "grader " + " ".join(shlex.quote(a) for a in sys.argv[1:]) if sys.argv[1:2] == ["reference"] else ""
     try:
         train_reference(lab, device=device, data=data, only=only or None, epochs_scale=epochs_scale,
-                        command=command, log=lambda line: console.print(line, highlight=False))
+                        command=command, log=lambda line: console.print(line, highlight=False, soft_wrap=True))
     except ReferenceTrainingError as exc:
         errors.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
         raise typer.Exit(EXIT_USAGE)
