@@ -41,6 +41,8 @@ class Observed:
         for candidate in (key, base):
             err = self.values.get(f"{candidate}.error")
             if err:
+                if err["type"] == "WrongModel":  # the grader's own finding, not an exception of the student's code
+                    return err["message"]
                 return f"your code raised {err['type']}: {err['message']}"
         if key + ".unconvertible" in self.values:
             return f"the value returned could not be turned into an array ({self.values[key + '.unconvertible']})"

@@ -63,7 +63,7 @@ def test_good_models_get_full_marks_and_broken_ones_clear_errors(tmp_path):
     assert by["bottleneck_cnn"].status == "error" and "not a Keras .keras archive" in by["bottleneck_cnn"].feedback
     assert by["sr_network"].status == "error" and "Lambda" in by["sr_network"].feedback
     assert by["denoising_autoencoder"].status == "failed" and "psnr" in by["denoising_autoencoder"].feedback
-    assert by["unet_no_skips"].status == "failed" and "do not fit the task" in by["unet_no_skips"].feedback
+    assert by["unet_no_skips"].status == "failed" and "is it the right model file?" in by["unet_no_skips"].feedback
     assert result.max_score == 66 + 8 * 3
     assert np.isclose(result.score, 66 + 4 * 3 + 2 * 1)  # good ones full; the untrained and the misfit model still load
 

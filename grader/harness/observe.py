@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 
 import numpy as np
 
 MAX_MESSAGE = 2000
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 class Observations:
@@ -64,7 +66,7 @@ def describe_exception(exc: BaseException, student_files) -> dict:
     if student_files is None:  # step errors: keep the student frames only if we can tell them apart
         own = [f for f in frames if f.filename.startswith("cell ") or not f.filename.startswith("/")]
     where = [{"file": f.filename, "line": f.lineno, "function": f.name, "code": (f.line or "")[:200]} for f in own[-5:]]
-    message = str(exc)
+    message = _ANSI.sub("", str(exc))  # Keras colours its messages for terminals
     if len(message) > MAX_MESSAGE:
         message = message[:MAX_MESSAGE] + " ..."
     return {"type": type(exc).__name__, "message": message, "frames": where}

@@ -35,7 +35,14 @@ def load_and_predict(path, inputs, params, obs, namespace=None):
             message = "it contains a Lambda layer (arbitrary code), which the grader does not load; use built-in layers or a named custom layer. " + message[:300]
         obs.put("load.error", {"type": type(exc).__name__, "message": message[:1500], "frames": []})
         return
-    obs.put("model", describe_model(model))
+    info = describe_model(model)
+    obs.put("model", info)
+    expected = list(inputs["inputs"].shape[1:])
+    found = (info.get("input_shapes") or [None])[0]
+    if found is None or [d for d in found[1:]] != expected:
+        shape = "(" + ", ".join("None" if d is None else str(d) for d in found) + ")" if found else "unknown"
+        obs.put("prediction.error", {"type": "WrongModel", "message": f"the saved model takes inputs of shape {shape}, but this model's task gives (None, {', '.join(map(str, expected))}): is it the right model file?", "frames": []})
+        return
     prediction = obs.step("prediction", model.predict, inputs["inputs"], batch_size=128, verbose=0)
     if prediction is not None:
         obs.put_array("prediction", prediction if not isinstance(prediction, (list, tuple)) else prediction[0], dtype=np.float32)
