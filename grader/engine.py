@@ -14,6 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from grader import __version__
 from grader import data as lab_data
 from grader.data import file_sha256
@@ -123,9 +125,8 @@ def grade_submission(
         submission_sha256=file_sha256(submission.path),
         rubric_sha256=rubric_fingerprint(rubric),
     )
-    for exercise in exercises:
-        run = report.runs[exercise.name]
-        result.observations[exercise.name] = Observed(run.values, run.arrays, secrets[exercise.name])
+    for name, run in report.runs.items():  # exercises, and trained models as "trained:<name>"
+        result.observations[name] = Observed(run.values, run.arrays, secrets[name])
     return result
 
 
@@ -265,6 +266,8 @@ def _plan_trained_models(rubric: Rubric, submission: Submission, mnist, tasks, j
     ]
     heldout = tasks.heldout_tasks(mnist)
     reference = reference_metrics(rubric.lab)
+    preview_file = labs.reference_dir(rubric.lab) / "heldout_preview.npz"
+    previews = dict(np.load(preview_file)) if preview_file.is_file() else {}
     planned = []
     for model in spec.models:
         key = f"trained:{model.name}"
@@ -272,7 +275,7 @@ def _plan_trained_models(rubric: Rubric, submission: Submission, mnist, tasks, j
         planned.append((model, key, file.is_file(), counted))
         if file.is_file():
             task = heldout[model.name]
-            secrets[key] = {"task": task, "reference_metrics": reference.get(model.name)}
+            secrets[key] = {"task": task, "reference_metrics": reference.get(model.name), "reference_preview": previews.get(model.name)}
             jobs.append(ExerciseJob(key, "load_and_predict", {}, {"inputs": task.inputs}, model.timeout_s or rubric.limits.exercise_timeout_s, model_file=file))
     return planned, notes
 

@@ -367,3 +367,51 @@ def batch_statistics(observed) -> bytes | None:
     axes[0].legend(fontsize=6, frameon=False)
     fig.tight_layout()
     return _png(fig)
+
+
+# ---------------------------------------------------------------- trained models
+
+
+def _trained_model_figure(observed) -> bytes | None:
+    """The student's trained model beside the reference's, on the same held-out inputs."""
+    secrets = _secrets(observed)
+    task, reference = secrets.get("task"), secrets.get("reference_preview")
+    prediction = _arrays(observed).get("prediction")
+    if task is None or reference is None or prediction is None:
+        return None
+    n = min(6, len(reference), len(prediction))
+    inputs, targets = task.inputs[:n], task.targets[:n]
+    student, reference = np.asarray(prediction[:n], np.float32), np.asarray(reference[:n])
+    image_output = targets.ndim == 4 and targets.shape[1] > 8  # reconstructions (not 2x2 detection grids): show images
+    class_maps = targets.ndim == 3 and targets.shape[1] > 8  # segmentation masks
+    rows = 4 if (image_output or class_maps) else 1
+    fig = Figure(figsize=(1.3 * n, 1.4 * rows + 0.3))
+    axes = np.asarray(fig.subplots(rows, n)).reshape(rows, n)
+    for i in range(n):
+        side = inputs.shape[1]
+        _show(axes[0, i], inputs[i].reshape(side, side), "input" if i == 0 else "")
+        if image_output:
+            side = targets.shape[1]
+            for row, (image, label) in enumerate(((student[i], "yours"), (reference[i], "reference"), (targets[i], "target")), 1):
+                _show(axes[row, i], np.asarray(image, np.float32).reshape(side, side), label if i == 0 else "")
+        elif class_maps:
+            yours = np.argmax(student[i].reshape(targets.shape[1:] + (-1,)), axis=-1)
+            for row, (labels, label) in enumerate(((yours, "yours"), (reference[i], "reference"), (targets[i], "target")), 1):
+                shown = np.where(targets[i] >= 0, labels, np.nan) if label != "target" else np.where(targets[i] >= 0, targets[i], np.nan)
+                _show(axes[row, i], shown, label if i == 0 else "", vmin=0, vmax=9, cmap="tab10")
+        elif targets.ndim == 1 and np.issubdtype(targets.dtype, np.integer):  # classes
+            axes[0, i].set_title(f"you {int(np.argmax(student[i]))} · ref {int(np.argmax(reference[i]))}\ntrue {int(targets[i])}", fontsize=7)
+        elif targets.ndim == 1:  # angles
+            axes[0, i].set_title(f"you {float(student[i].ravel()[0]):.0f}° · ref {float(reference[i].ravel()[0]):.0f}°\ntrue {float(targets[i]):.0f}°", fontsize=7)
+        else:  # detection grids: confidence per cell
+            you = (student[i].reshape(targets.shape[1:])[..., 0] > 0.5).astype(int).ravel().tolist()
+            ref = (np.asarray(reference[i], np.float32)[..., 0] > 0.5).astype(int).ravel().tolist()
+            truth = (targets[i][..., 0] > 0.5).astype(int).ravel().tolist()
+            axes[0, i].set_title(f"cells you {you}\nref {ref} true {truth}", fontsize=6)
+    fig.suptitle("your trained model and the reference on the same held-out inputs", fontsize=8)
+    fig.tight_layout()
+    return _png(fig)
+
+
+for _name in ("softmax_regression", "bottleneck_cnn", "denoising_autoencoder", "sr_network", "angle_cnn", "detector", "unet", "unet_no_skips"):
+    FIGURES[f"trained:{_name}"] = _trained_model_figure

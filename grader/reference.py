@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 from typing import Annotated, Optional
 
+import numpy as np
 import typer
 from rich.console import Console
 
@@ -176,7 +177,38 @@ def train_reference(lab: str, device: str = "auto", data: Path | None = None, on
     tmp.write_text(json.dumps(content, indent=2) + "\n")
     tmp.replace(metrics_path)
     log(f"Wrote {metrics_path} and {len(result['models'])} models in {out_dir / 'models'} ({seconds:.0f} s)")
+    write_heldout_preview(mnist, out_dir, list(result["models"]))
     return content
+
+
+PREVIEW_FILE = "heldout_preview.npz"
+PREVIEW_COUNT = 8
+
+
+def write_heldout_preview(mnist, out_dir: Path, names: list[str]) -> Path:
+    """The reference models' predictions on the first held-out inputs of each task.
+
+    Reports show a student's trained model beside the reference on the same
+    inputs; storing these few predictions means the reference model itself
+    never has to run next to student code.
+    """
+    import keras
+
+    from grader.evaluation import heldout_tasks
+
+    tasks = heldout_tasks(mnist)
+    path = Path(out_dir) / PREVIEW_FILE
+    previews = dict(np.load(path)) if path.is_file() else {}
+    for name in names:
+        model = keras.saving.load_model(Path(out_dir) / "models" / f"{name}.keras", compile=False, safe_mode=True)
+        prediction = np.asarray(model.predict(tasks[name].inputs[:PREVIEW_COUNT], verbose=0), np.float32)
+        if tasks[name].targets.ndim == 3:  # per-pixel class probabilities against masks: keep the class map
+            prediction = np.argmax(prediction, axis=-1).astype(np.uint8)
+        previews[name] = prediction.astype(np.float16) if prediction.dtype == np.float32 else prediction
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez_compressed(tmp, **previews)
+    tmp.replace(path)
+    return path
 
 
 @app.command("train")

@@ -83,10 +83,10 @@ def layer_table(observed: Any) -> list[dict] | None:
     return rows
 
 
-def _exercise_context(exercise: ExerciseResult, observed: Any) -> dict:
+def _exercise_context(exercise: ExerciseResult, observed: Any, figure_key: str | None = None) -> dict:
     from grader.figures import figure_for
 
-    figure = figure_for(exercise.name, observed) if observed is not None else None
+    figure = figure_for(figure_key or exercise.name, observed) if observed is not None else None
     table = None
     if exercise.name == "build_unet_no_skips" and observed is not None:
         try:
@@ -121,7 +121,7 @@ def report_context(result: SubmissionResult) -> dict:
     exercises = [_exercise_context(e, observations.get(e.name)) for e in result.exercises]
     # Trained models judged separately (labs that have them; none submitted: not shown); no figures for those.
     trained = [m for m in getattr(result, "trained_models", None) or [] if not (m.status == "not_submitted" and not m.max_score)]
-    exercises += [_exercise_context(m, None) for m in trained]
+    exercises += [_exercise_context(m, observations.get(f"trained:{m.name}"), figure_key=f"trained:{m.name}") for m in trained]
     passed = sum(e.status == "passed" for e in result.exercises)
     isolation = ", ".join(f"{k}: {v}" for k, v in sorted(result.isolation.items()))
     return {

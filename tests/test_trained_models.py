@@ -79,3 +79,26 @@ def test_a_zip_of_notebook_and_models_is_graded_with_its_models(tmp_path):
     assert result.submission == "submission.zip"
     assert by["sr_network"].status == "passed"
     assert by["angle_cnn"].status == "not_submitted" and by["angle_cnn"].max_score > 0  # the folder exists: counted
+
+
+@pytest.mark.skipif(not REFERENCE_MODELS.is_dir(), reason="reference models not trained yet (grader reference train lab3)")
+def test_report_shows_trained_models_beside_the_reference(tmp_path):
+    import base64
+    import re
+
+    from grader.report import render_html
+
+    folder = _student(tmp_path)
+    for name in MODEL_NAMES:
+        shutil.copy(REFERENCE_MODELS / f"{name}.keras", folder / "lab3_models" / f"{name}.keras")
+    result = grade_submission(folder / "lab3.py", "lab3", quick=True, only=None)
+    assert all(m.status == "passed" for m in result.trained_models), [m.feedback for m in result.trained_models]
+    html = render_html(result)
+    for name in MODEL_NAMES:
+        assert f'id="ex-{name}"' in html
+    sections = html.split('class="exercise')[1:]
+    trained_sections = [s for s in sections if any(f'id="ex-{n}"' in s for n in MODEL_NAMES)]
+    figures = [s for s in trained_sections if re.search(r'src="data:image/png;base64,', s)]
+    assert len(figures) == len(MODEL_NAMES)
+    for match in re.finditer(r'src="data:image/png;base64,([^"]+)"', html):
+        assert base64.b64decode(match.group(1))[:8] == b"\x89PNG\r\n\x1a\n"
