@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 import json
 import re
 import shutil
@@ -286,7 +287,10 @@ def grade_batch(
     that fails is logged and skipped; the result itself is already saved.
     """
     started = time.perf_counter()
-    rubric = rubric or load_lab_rubric(lab)
+    rubric = (rubric or load_lab_rubric(lab)).model_copy(deep=True)
+    # Share the cores between workers instead of oversubscribing them: small
+    # models train faster on one thread each than on two threads fighting.
+    rubric.limits.threads = max(1, min(rubric.limits.threads, (os.cpu_count() or 1) // max(1, workers)))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     workdir = out_dir / ".work"

@@ -131,8 +131,8 @@ def grade_submission(
 
 
 def rubric_fingerprint(rubric: Rubric) -> str:
-    """SHA-256 of the rubric's content (limits, budgets, thresholds, points)."""
-    return hashlib.sha256(rubric.model_dump_json().encode()).hexdigest()
+    """SHA-256 of the rubric's content (limits, budgets, thresholds, points), thread count aside."""
+    return hashlib.sha256(rubric.model_dump_json(exclude={"limits": {"threads"}}).encode()).hexdigest()
 
 
 def error_result(rubric: Rubric, submission_name: str, message: str, status: str = "error", sha256: str = "") -> SubmissionResult:

@@ -52,6 +52,7 @@ GiB = 1024**3
 # enforces the limit itself.
 ADDRESS_SPACE_SLACK = 6 * GiB
 WATCHDOG_PERIOD_S = 0.1
+SCRATCH = "scratch"  # the one writable folder of the sandbox
 
 
 @dataclass
@@ -160,16 +161,20 @@ def _command(workdir: Path, fd: int, use_bwrap: bool) -> list[str]:
     python = [sys.executable, "-I", str(workdir / "harness" / "main.py"), str(fd), str(workdir / "job.json")]
     if not use_bwrap:
         return python
+    scratch = workdir / SCRATCH
     return [
         shutil.which("bwrap") or "bwrap",
         *_bwrap_mounts(),
-        "--bind", str(workdir), str(workdir),
-        "--chdir", str(workdir),
+        # The harness, job and inputs are read-only: a later process (after a
+        # timeout or tampering) must not run code or data the student rewrote.
+        "--ro-bind", str(workdir), str(workdir),
+        "--bind", str(scratch), str(scratch),
+        "--chdir", str(scratch),
         "--unshare-all",  # user, ipc, pid, net, uts, cgroup: no network interface but loopback
         "--unshare-user", "--uid", "65534", "--gid", "65534",
         "--die-with-parent",
         "--new-session",  # no access to the grader's terminal
-        "--setenv", "HOME", str(workdir),
+        "--setenv", "HOME", str(scratch),
         *python,
     ]
 
@@ -206,8 +211,8 @@ def _child_env(workdir: Path, limits: Limits) -> dict[str, str]:
     threads = str(limits.threads)
     env = {
         "PATH": "/usr/bin:/bin",
-        "HOME": str(workdir),
-        "TMPDIR": str(workdir),
+        "HOME": str(workdir / SCRATCH),
+        "TMPDIR": str(workdir / SCRATCH),
         "LANG": "C.UTF-8",
         "PYTHONHASHSEED": "0",
         "PYTHONUNBUFFERED": "1",
@@ -316,7 +321,9 @@ def _prepare_workdir(job: SandboxJob) -> Path:
             np.savez(workdir / f"inputs_{_file_safe(exercise.name)}.npz", **exercise.inputs)
         if exercise.model_file is not None:
             shutil.copyfile(exercise.model_file, workdir / f"model_{_file_safe(exercise.name)}.keras")
-    os.chmod(workdir, 0o777)  # the sandboxed user (nobody) may write scratch files here
+    scratch = workdir / SCRATCH
+    scratch.mkdir()
+    os.chmod(scratch, 0o777)  # the sandboxed user (nobody) writes its files here, and only here
     return workdir
 
 
@@ -426,7 +433,7 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
         proc = subprocess.Popen(
             _command(workdir, write_fd, use_bwrap),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            pass_fds=(write_fd,), cwd=workdir, env=_child_env(workdir, limits),
+            pass_fds=(write_fd,), cwd=workdir / SCRATCH, env=_child_env(workdir, limits),
             # RLIMIT_NPROC counts every process and thread of the user, not just ours.
             preexec_fn=functools.partial(_limit_resources, limits, cgroup, None if cgroup else _user_thread_count() + limits.max_processes),
         )

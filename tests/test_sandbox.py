@@ -73,6 +73,7 @@ def test_grader_files_network_and_host_files_are_out_of_reach(hostile):
     log = result.logs["stdout"]
     assert "READ_OK" not in log  # rubric, reference solution, /root, /etc/shadow
     assert "NETWORK_OK" not in log
+    assert "HARNESS_REWRITTEN" not in log and "HARNESS_WRITE_BLOCKED harness/main.py" in log
     assert not os.path.exists("/tmp/labgrader_escape_marker")
     assert by_name["BatchNormalizedLayer"].score == 0
     assert result.isolation["mechanism"] == "bubblewrap"
