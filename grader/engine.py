@@ -126,7 +126,7 @@ def grade_submission(
         rubric_sha256=rubric_fingerprint(rubric),
     )
     for name, run in report.runs.items():  # exercises, and trained models as "trained:<name>"
-        result.observations[name] = Observed(run.values, run.arrays, secrets[name])
+        result.observations[name] = Observed(run.values, run.arrays, secrets.get(name, {}))
     return result
 
 
@@ -232,6 +232,9 @@ def _score_exercise(
 # ---------------------------------------------------------------- trained models
 
 
+MAX_MODEL_FILE_BYTES = 200 * 1024**2  # the lab's largest reference model is under 1 MB
+
+
 def submission_in_zip(archive: Path, into: Path) -> Path:
     """The notebook (or script) inside a zipped submission, extracted with its models folder."""
     safe_extract_zip(archive, into)
@@ -273,6 +276,11 @@ def _plan_trained_models(rubric: Rubric, submission: Submission, mnist, tasks, j
         key = f"trained:{model.name}"
         file = folder / f"{model.name}.keras"
         planned.append((model, key, file.is_file(), counted))
+        if file.is_file() and file.stat().st_size > MAX_MODEL_FILE_BYTES:
+            notes.append(f"{spec.folder}/{file.name} is {file.stat().st_size / 1024**2:.0f} MB, more than the "
+                         f"{MAX_MODEL_FILE_BYTES // 1024**2} MB a lab model needs; it was not loaded")
+            secrets[key] = {}
+            continue
         if file.is_file():
             task = heldout[model.name]
             secrets[key] = {"task": task, "reference_metrics": reference.get(model.name), "reference_preview": previews.get(model.name)}
@@ -289,7 +297,10 @@ def _score_trained_models(rubric: Rubric, planned, report: SandboxReport, secret
         if not present:
             results.append(ExerciseResult(**base, score=0, status="not_submitted", feedback=f"not submitted: {folder}/{model.name}.keras was not found"))
             continue
-        run = report.runs[key]
+        run = report.runs.get(key)
+        if run is None:  # not loaded (too large): see the notes
+            results.append(ExerciseResult(**base, score=0, status="error", feedback=f"error: {folder}/{model.name}.keras is too large to be a lab model; it was not loaded"))
+            continue
         if run.status != "ok":
             message = run.error["message"] if run.error else run.status
             results.append(ExerciseResult(**base, score=0, status="timeout" if run.status == "timeout" else "error", feedback=f"error: {message}", seconds=round(run.seconds, 3)))

@@ -102,3 +102,17 @@ def test_report_shows_trained_models_beside_the_reference(tmp_path):
     assert len(figures) == len(MODEL_NAMES)
     for match in re.finditer(r'src="data:image/png;base64,([^"]+)"', html):
         assert base64.b64decode(match.group(1))[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_oversized_model_file_is_refused_without_loading(tmp_path, monkeypatch):
+    import grader.engine as engine
+
+    folder = tmp_path / "student"
+    (folder / "lab3_models").mkdir(parents=True)
+    shutil.copy(REPO / "tests" / "cases" / "lab3" / "full_stub_unfilled.py", folder / "lab3.py")
+    (folder / "lab3_models" / "sr_network.keras").write_bytes(b"PK" + b"\0" * 4096)
+    monkeypatch.setattr(engine, "MAX_MODEL_FILE_BYTES", 1024)
+    result = grade_submission(folder / "lab3.py", "lab3", quick=True)
+    by = _by_name(result)
+    assert by["sr_network"].status == "error" and "too large" in by["sr_network"].feedback
+    assert any("sr_network.keras" in note and "not loaded" in note for note in result.notes)
