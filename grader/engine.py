@@ -18,8 +18,8 @@ import numpy as np
 
 from grader import __version__
 from grader import data as lab_data
-from grader.data import file_sha256
 from grader import labs
+from grader.data import file_sha256
 from grader.checks import CHECKS, NotObserved, Observed
 from grader.hints import format_error
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
@@ -165,9 +165,29 @@ def _failed_definition(name: str, submission: Submission, report: SandboxReport)
     return None
 
 
-_NO_RUN_FEEDBACK = {
-    "not_implemented": "not implemented yet: the stub still raises NotImplementedError",
-}
+NOT_IMPLEMENTED_FEEDBACK = "not implemented yet: the stub still raises NotImplementedError"
+
+
+def run_checks(specs: list, observed: Observed, counted: bool = True) -> list[CheckResult]:
+    """Run each check of ``specs`` on ``observed``; a check that cannot run fails with the reason.
+
+    ``counted=False`` keeps the verdicts but gives no points (checks shown, not graded).
+    """
+    results = []
+    for spec in specs:
+        try:
+            outcome = CHECKS[spec.check](observed, **spec.params)
+            passed, message, details = outcome.passed, outcome.message, outcome.details
+        except NotObserved as exc:
+            passed, message, details = False, f"not checked: {exc}", {}
+        except Exception as exc:  # noqa: BLE001 - a grader bug must not lose the submission's other results
+            passed, message, details = False, f"internal grader error in check {spec.id} ({type(exc).__name__}: {exc}); please report it", {}
+        max_points = spec.points if counted else 0.0
+        results.append(CheckResult(
+            name=spec.id, passed=passed, message=message, points=max_points if passed else 0.0,
+            max_points=max_points, hint="" if passed else spec.hint, details=details,
+        ))
+    return results
 
 
 def _score_exercise(
@@ -191,7 +211,7 @@ def _score_exercise(
             feedback = f"{exercise.name} is not defined in {submission.name}; define it with exactly this name"
         return ExerciseResult(**base, score=0, status="missing", feedback=feedback)
     if run.status == "not_implemented":
-        return ExerciseResult(**base, score=0, status="not_implemented", feedback=_NO_RUN_FEEDBACK["not_implemented"])
+        return ExerciseResult(**base, score=0, status="not_implemented", feedback=NOT_IMPLEMENTED_FEEDBACK)
     if run.status == "tampered":
         return ExerciseResult(**base, score=0, status="error", feedback=f"error: {run.error['message']}; this exercise gets no points")
     if run.status in ("timeout", "memory", "crashed"):
@@ -199,20 +219,7 @@ def _score_exercise(
         prefix = "timeout" if run.status == "timeout" else "error"
         return ExerciseResult(**base, score=0, status=status, feedback=f"{prefix}: {run.error['message']}")
 
-    observed = Observed(run.values, run.arrays, secrets)
-    results = []
-    for spec in checks:
-        try:
-            outcome = CHECKS[spec.check](observed, **spec.params)
-            passed, message, details = outcome.passed, outcome.message, outcome.details
-        except NotObserved as exc:
-            passed, message, details = False, f"not checked: {exc}", {}
-        except Exception as exc:  # noqa: BLE001 - a grader bug must not lose the submission's other results
-            passed, message, details = False, f"internal grader error in check {spec.id} ({type(exc).__name__}: {exc}); please report it", {}
-        results.append(CheckResult(
-            name=spec.id, passed=passed, message=message, points=spec.points if passed else 0.0,
-            max_points=spec.points, hint="" if passed else spec.hint, details=details,
-        ))
+    results = run_checks(checks, Observed(run.values, run.arrays, secrets))
     score = sum(r.points for r in results)
     if run.status == "error":
         status, feedback = "error", f"error: {format_error(run.error)}"
@@ -305,17 +312,7 @@ def _score_trained_models(rubric: Rubric, planned, report: SandboxReport, secret
             message = run.error["message"] if run.error else run.status
             results.append(ExerciseResult(**base, score=0, status="timeout" if run.status == "timeout" else "error", feedback=f"error: {message}", seconds=round(run.seconds, 3)))
             continue
-        observed = Observed(run.values, run.arrays, secrets[key])
-        checks = []
-        for spec in model.checks:
-            try:
-                outcome = CHECKS[spec.check](observed, **spec.params)
-                passed, message, details = outcome.passed, outcome.message, outcome.details
-            except NotObserved as exc:
-                passed, message, details = False, f"not checked: {exc}", {}
-            points = (spec.points if counted else 0.0) if passed else 0.0
-            checks.append(CheckResult(name=spec.id, passed=passed, message=message, points=points,
-                                      max_points=spec.points if counted else 0.0, hint="" if passed else spec.hint, details=details))
+        checks = run_checks(model.checks, Observed(run.values, run.arrays, secrets[key]), counted=counted)
         failed = [c for c in checks if not c.passed]
         status = "passed" if not failed else ("error" if "load.error" in run.values else "failed")
         results.append(ExerciseResult(**base, score=sum(c.points for c in checks), status=status,
