@@ -112,7 +112,12 @@ def extract_w(observed) -> bytes | None:
     if not rows:
         return None
     reference = secrets.get("W.dense_then_activation", {}).get("kernel")
-    if reference is not None:
+    trained, trained_kernel = arrays.get("W.trained"), arrays.get("W.trained.kernel")
+    if trained is not None and trained_kernel is not None:
+        # Weights of a briefly trained model look like digits; random ones only like noise.
+        rows = [("yours, on a trained model", trained), ("the trained model's kernel", trained_kernel)]
+        reference = trained_kernel
+    elif reference is not None:
         rows.append(("reference kernel (Dense + Activation)", reference))
     limit = float(np.max(np.abs(reference))) if reference is not None else 0.15
     fig = Figure(figsize=(6.5, 0.72 * len(rows) + 0.25))

@@ -58,8 +58,8 @@ W_KEYS = ["W.dense_then_activation", "W.dense_softmax_l2"]
 
 
 @pytest.fixture(scope="module")
-def w_secrets():
-    _, secrets = tasks.prepare_extract_W(params("extract_W"), _NoData())
+def w_secrets(lab_data):
+    _, secrets = tasks.prepare_extract_W(params("extract_W"), lab_data)
     return secrets
 
 

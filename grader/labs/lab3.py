@@ -37,6 +37,8 @@ def prepare_extract_W(params, data: LabData):
         "b_b": rng.normal(0, 0.5, (10,)).astype(np.float32),
     }
     # The weights are random, not secret: the child sets them into the models.
+    # A few training digits let the probe also train one model for the report's figure.
+    arrays["x_train"], arrays["y_train"] = data.train_subset(params.get("figure_train_samples", 2000))
     return arrays, {
         "W.dense_then_activation": {"kernel": arrays["W_a"], "bias": arrays["b_a"]},
         "W.dense_softmax_l2": {"kernel": arrays["W_b"], "bias": arrays["b_b"]},

@@ -45,6 +45,19 @@ def extract_W(fn, inputs, params, obs):
         result = obs.step(f"W.{form}", fn, model)
         if f"W.{form}.error" not in obs.values:
             obs.put_array(f"W.{form}", result)
+    if params.get("skip_training") or "x_train" not in inputs:
+        return
+    # For the report only (no check reads it): the same function on a briefly
+    # trained model, whose weights look like digits rather than noise.
+    keras = _keras()
+    keras.utils.set_random_seed(int(params.get("seed", 0)))
+    model = _softmax_models(inputs)["dense_then_activation"]
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+    model.fit(inputs["x_train"][..., 0], inputs["y_train"], epochs=2, batch_size=64, verbose=0)
+    result = obs.step("W.trained", fn, model)
+    if "W.trained.error" not in obs.values:
+        obs.put_array("W.trained", result)
+        obs.put("W.trained.kernel", np.asarray(model.layers[1].get_weights()[0], np.float32))
 
 
 # ---------------------------------------------------------------- 2. bottleneck_2d
