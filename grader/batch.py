@@ -31,7 +31,7 @@ from grader.engine import error_result, grade_submission, load_lab_rubric, rubri
 from grader.render import write_atomic
 from grader.results import SubmissionResult
 from grader.rubric import Rubric
-from grader.submission import SUPPORTED_SUFFIXES, SubmissionError, safe_extract_zip
+from grader.submission import SUPPORTED_SUFFIXES, SubmissionError, gradable_files, safe_extract_zip
 
 # Canvas names downloaded files  name[_LATE]_userid_submissionid_original-name
 CANVAS_NAME = re.compile(r"^(?P<name>[^_]+)(?:_(?P<late>LATE|late))?_(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)$")
@@ -111,8 +111,7 @@ def _entry_for_file(path: Path) -> Entry:
 
 
 def _entry_for_folder(folder: Path) -> Entry:
-    candidates = sorted((p for p in folder.rglob("*") if p.is_file() and _is_gradable(p) and _visible(p)
-                         and ".ipynb_checkpoints" not in p.parts), key=lambda p: (p.suffix != ".ipynb", len(p.parts), p.name))
+    candidates = [p for p in gradable_files(folder) if _visible(p)]
     if not candidates:
         return Entry(student=folder.name, path=None, problem=f"no .ipynb or .py file in {folder.name}/")
     entry = Entry(student=folder.name, path=candidates[0])

@@ -432,12 +432,16 @@ def classification_accuracy(obs: Observed, key: str, labels: str, min_accuracy: 
     return CheckOutcome(True, f"{msg} (at least {min_accuracy:.2f} needed)", {"accuracy": acc})
 
 
+def per_image_mse(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """Mean squared error of each image, predictions clipped to [0, 1]."""
+    p = np.clip(np.asarray(prediction, np.float64).reshape(len(target), -1), 0.0, 1.0)
+    t = np.asarray(target, np.float64).reshape(len(target), -1)
+    return np.mean((p - t) ** 2, axis=1)
+
+
 def psnr(prediction: np.ndarray, target: np.ndarray) -> float:
     """Mean over images of the PSNR in dB, images in [0, 1]."""
-    p = np.asarray(prediction, np.float64).reshape(len(target), -1)
-    t = np.asarray(target, np.float64).reshape(len(target), -1)
-    mse = np.mean((np.clip(p, 0, 1) - t) ** 2, axis=1)
-    return float(np.mean(10 * np.log10(1.0 / np.maximum(mse, 1e-10))))
+    return float(np.mean(10 * np.log10(1.0 / np.maximum(per_image_mse(prediction, target), 1e-10))))
 
 
 def bicubic_psnr(low: np.ndarray, target: np.ndarray) -> float:

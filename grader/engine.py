@@ -25,7 +25,7 @@ from grader.hints import format_error
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.rubric import ExerciseSpec, Rubric, load_rubric
 from grader.sandbox import ExerciseJob, ExerciseRun, SandboxJob, SandboxReport, run_in_sandbox
-from grader.submission import Submission, SubmissionError, load_submission, safe_extract_zip
+from grader.submission import Submission, SubmissionError, gradable_files, load_submission, safe_extract_zip
 
 
 class UnknownLabError(Exception):
@@ -245,10 +245,7 @@ MAX_MODEL_FILE_BYTES = 200 * 1024**2  # the lab's largest reference model is und
 def submission_in_zip(archive: Path, into: Path) -> Path:
     """The notebook (or script) inside a zipped submission, extracted with its models folder."""
     safe_extract_zip(archive, into)
-    found = sorted(
-        (p for p in into.rglob("*") if p.suffix.lower() in (".ipynb", ".py") and ".ipynb_checkpoints" not in p.parts and "__MACOSX" not in p.parts),
-        key=lambda p: (p.suffix.lower() != ".ipynb", len(p.parts), p.name),
-    )
+    found = gradable_files(into)
     if not found:
         raise SubmissionError(f"{archive.name} holds no .ipynb or .py file; zip your notebook together with its models folder")
     return found[0]

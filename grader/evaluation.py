@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from grader import data as lab_data
+from grader.checks import per_image_mse, psnr
 
 HELDOUT_DIGITS = 1000
 HELDOUT_SCENES = 300
@@ -39,10 +40,7 @@ def accuracy(probabilities: np.ndarray, labels: np.ndarray) -> dict[str, float]:
 
 
 def reconstruction(prediction: np.ndarray, target: np.ndarray) -> dict[str, float]:
-    p = np.clip(np.asarray(prediction, np.float64).reshape(len(target), -1), 0.0, 1.0)
-    t = np.asarray(target, np.float64).reshape(len(target), -1)
-    mse = np.mean((p - t) ** 2, axis=1)
-    return {"mse": float(np.mean(mse)), "psnr": float(np.mean(10 * np.log10(1.0 / np.maximum(mse, 1e-10))))}
+    return {"mse": float(np.mean(per_image_mse(prediction, target))), "psnr": psnr(prediction, target)}
 
 
 def angle_error(prediction: np.ndarray, angles: np.ndarray) -> dict[str, float]:

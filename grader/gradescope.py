@@ -63,15 +63,13 @@ def run(lab: str, root: Path, extra: list[str]) -> int:
 
     from grader.engine import grade_submission
     from grader.exports import gradescope_results
+    from grader.submission import gradable_files
 
     results_file = root / "results" / "results.json"
     results_file.parent.mkdir(parents=True, exist_ok=True)
     submission_dir = root / "submission"
     try:
-        candidates = sorted(
-            (p for p in submission_dir.rglob("*") if p.suffix.lower() in (".ipynb", ".py") and ".ipynb_checkpoints" not in p.parts),
-            key=lambda p: (p.suffix.lower() != ".ipynb", len(p.parts), p.name),
-        )
+        candidates = gradable_files(submission_dir)
         if not candidates:
             raise FileNotFoundError("no .ipynb or .py file was submitted; upload your lab notebook")
         result = grade_submission(candidates[0], lab, quick="--quick" in extra)

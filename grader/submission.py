@@ -50,6 +50,17 @@ def safe_extract_zip(archive: Path, into: Path) -> Path:
     return Path(into)
 
 
+def gradable_files(folder: Path) -> list[Path]:
+    """The .ipynb/.py files under ``folder``, the one to grade first: notebooks before
+    scripts, then the shallowest, then by name. Jupyter checkpoints and macOS zip
+    metadata are never candidates."""
+    found = [
+        p for p in Path(folder).rglob("*")
+        if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not {".ipynb_checkpoints", "__MACOSX"} & set(p.parts)
+    ]
+    return sorted(found, key=lambda p: (p.suffix.lower() != ".ipynb", len(p.parts), p.name))
+
+
 class SubmissionError(Exception):
     """The file cannot be graded at all (missing, unreadable, not a notebook, ...)."""
 
