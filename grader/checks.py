@@ -387,6 +387,28 @@ def layer_sequence(obs: Observed, key: str, expected: list[str], what: str) -> C
     return CheckOutcome(False, f"{what} differ from the lab's at layer {i + 1}: found {window(found)}; expected {window(expected)}")
 
 
+@check
+def param_count_as_observed(obs: Observed, key: str, reference: str, what: str) -> CheckOutcome:
+    """The model has as many parameters as another observed model (e.g. the notebook's own U-Net minus its skips)."""
+    found, expected = obs.model(key).get("params"), obs.model(reference).get("params")
+    if not isinstance(found, int) or not isinstance(expected, int):
+        raise NotObserved("a parameter count is unavailable")
+    if found != expected:
+        return CheckOutcome(False, f"{found:,} parameters, expected {expected:,} ({what})")
+    return CheckOutcome(True, f"{expected:,} parameters, as {what}")
+
+
+@check
+def layer_sequence_as_observed(obs: Observed, key: str, reference: str, what: str) -> CheckOutcome:
+    """The layers, in order, match those of another observed model (see :func:`layer_tokens`)."""
+    found, expected = layer_tokens(obs.model(key)), layer_tokens(obs.model(reference))
+    if found == expected:
+        return CheckOutcome(True, f"the same layers as {what}")
+    i = next((i for i, (a, b) in enumerate(zip(found, expected)) if a != b), min(len(found), len(expected)))
+    window = lambda seq: " → ".join(seq[max(0, i - 2) : i + 3]) or "(end)"  # noqa: E731
+    return CheckOutcome(False, f"the layers differ from {what} at layer {i + 1}: found {window(found)}; expected {window(expected)}")
+
+
 def _merge_layers(info: dict) -> list[dict]:
     return [l for l in info.get("layers", []) if l.get("max_inputs", 0) > 1]
 

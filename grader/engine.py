@@ -7,6 +7,7 @@ sandbox returned and the secrets that never left this process.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -25,7 +26,7 @@ from grader.hints import format_error
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.rubric import ExerciseSpec, Rubric, load_rubric
 from grader.sandbox import ExerciseJob, ExerciseRun, SandboxJob, SandboxReport, run_in_sandbox
-from grader.submission import Submission, SubmissionError, gradable_files, load_submission, safe_extract_zip
+from grader.submission import Submission, SubmissionError, gradable_files, load_submission, safe_extract_zip, strip_ipython_syntax
 
 
 class UnknownLabError(Exception):
@@ -88,19 +89,29 @@ def grade_submission(
 
     model_results, model_notes = _plan_trained_models(rubric, submission, mnist, tasks, jobs, secrets) if not only else ([], [])
 
-    blocks = [{"source": b.source, "filename": b.filename, "first_line": b.first_line} for b in submission.definitions]
-    student_files = sorted({b.filename for b in submission.definitions})
-    report = run_in_sandbox(SandboxJob(rubric.lab, blocks, student_files, jobs), rubric.limits, use_bwrap=use_bwrap)
+    form = submission_form(submission, rubric)
+    if form == "inline":
+        # An original notebook filled in place: every cell runs, in order.
+        blocks = [{"source": _runnable(source), "filename": where, "first_line": 1} for where, source in submission.code_cells]
+        datasets = tasks.notebook_datasets(lab_inputs) if hasattr(tasks, "notebook_datasets") else {}
+        job = SandboxJob(rubric.lab, blocks, [where for where, _ in submission.code_cells], jobs, form="inline", datasets=datasets)
+    else:
+        blocks = [{"source": b.source, "filename": b.filename, "first_line": b.first_line} for b in submission.definitions]
+        job = SandboxJob(rubric.lab, blocks, sorted({b.filename for b in submission.definitions}), jobs)
+    report = run_in_sandbox(job, rubric.limits, use_bwrap=use_bwrap)
 
-    results = [_score_exercise(e, report.runs[e.name], secrets[e.name], submission, report, quick) for e in exercises]
+    results = [_score_exercise(e, report.runs[e.name], secrets[e.name], submission, report, quick, form) for e in exercises]
     trained = _score_trained_models(rubric, model_results, report, secrets)
     notes = list(submission.notes) + model_notes
-    for problem in submission.problems:
-        notes.append(f"{problem.where}, line {problem.line}: {problem.message} — this cell was skipped")
+    if form == "inline":
+        notes.extend(_inline_notes(report))
+    else:
+        for problem in submission.problems:
+            notes.append(f"{problem.where}, line {problem.line}: {problem.message} — this cell was skipped")
+        for problem in report.load_problems:
+            notes.append(f"{problem['where']}: running this definition raised {format_error(problem['error'])}")
     for skipped in report.skipped_blocks:
         notes.append(skipped["reason"])
-    for problem in report.load_problems:
-        notes.append(f"{problem['where']}: running this definition raised {format_error(problem['error'])}")
     if "warning" in report.isolation:
         notes.append(f"Sandbox: {report.isolation['warning']}; student code ran with reduced isolation")
     if quick:
@@ -116,6 +127,7 @@ def grade_submission(
         grader_version=__version__,
         rubric_version=rubric.version,
         quick=quick,
+        form=form,
         isolation=report.isolation,
         notes=notes,
         logs={"stdout": report.stdout, "stderr": report.stderr},
@@ -128,6 +140,38 @@ def grade_submission(
     for name, run in report.runs.items():  # exercises, and trained models as "trained:<name>"
         result.observations[name] = Observed(run.values, run.arrays, secrets.get(name, {}))
     return result
+
+
+def submission_form(submission: Submission, rubric: Rubric) -> str:
+    """``inline`` for a notebook that defines none of the lab's functions (an original fill-in notebook), else ``stub``."""
+    if submission.form != "notebook" or not submission.code_cells:
+        return "stub"
+    functions = {e.name for e in rubric.exercises if e.kind == "function"}
+    return "stub" if functions & submission.defined_names() else "inline"
+
+
+def _runnable(source: str) -> str:
+    """A cell's source with IPython-only lines blanked (only when it does not parse as it is)."""
+    try:
+        ast.parse(source)
+        return source
+    except SyntaxError:
+        return strip_ipython_syntax(source)
+
+
+def _inline_notes(report: SandboxReport) -> list[str]:
+    """What running an original notebook met: cells that failed (and why), and the Keras-2 shims used."""
+    notes = []
+    for cell in report.load_problems:
+        if cell.get("status") == "blank":
+            notes.append(f"{cell['where']}: a blank is not filled in ({cell.get('blank_line')}); the cell was skipped")
+        elif cell.get("blamed_on"):
+            notes.append(f"{cell['where']} failed because the blank in {cell['blamed_on']} is not filled in ({format_error(cell['error'])})")
+        elif cell.get("error"):
+            notes.append(f"{cell['where']} raised {format_error(cell['error'])}; execution went on with the next cell")
+    for message in report.compat:
+        notes.append(f"Keras 2 compatibility: {message}")
+    return notes
 
 
 def rubric_fingerprint(rubric: Rubric) -> str:
@@ -191,12 +235,16 @@ def run_checks(specs: list, observed: Observed, counted: bool = True) -> list[Ch
 
 
 def _score_exercise(
-    exercise: ExerciseSpec, run: ExerciseRun, secrets: dict, submission: Submission, report: SandboxReport, quick: bool
+    exercise: ExerciseSpec, run: ExerciseRun, secrets: dict, submission: Submission, report: SandboxReport, quick: bool, form: str = "stub"
 ) -> ExerciseResult:
-    checks = [c for c in exercise.checks if not (quick and c.trained)]
+    checks = [c for c in exercise.checks_for(form) if not (quick and c.trained)]
     max_score = sum(c.points for c in checks)
     base = {"name": exercise.name, "title": exercise.title, "max_score": max_score, "seconds": round(run.seconds, 3)}
 
+    if form == "inline":
+        located = _score_inline_status(exercise, run, base)
+        if located is not None:
+            return located
     if run.status == "missing":
         problem = submission.problem_for(exercise.name)
         skipped = next((s for s in report.skipped_blocks if exercise.name in s.get("names", [])), None)
@@ -227,6 +275,8 @@ def _score_exercise(
         failed = [r for r in results if not r.passed]
         status = "passed" if not failed and score == max_score else "failed"
         feedback = "all checks passed" if not failed else failed[0].message
+    if run.compat:
+        feedback += "\n  (ran with Keras 2 compatibility: " + "; ".join(run.compat) + ")"
     if "NameError" in feedback or any("NameError" in r.message for r in results):
         # An undefined name is usually an import that failed earlier: say which.
         for problem in report.load_problems:
@@ -234,6 +284,22 @@ def _score_exercise(
                 feedback += f"\n  (an import failed earlier, in {problem['where']}: {format_error(problem['error'])})"
                 break
     return ExerciseResult(**base, score=score, status=status, feedback=feedback, checks=results)
+
+
+def _score_inline_status(exercise: ExerciseSpec, run: ExerciseRun, base: dict) -> ExerciseResult | None:
+    """The result of an inline-form exercise whose answer was not found (None when it was, and was probed)."""
+    message = (run.error or {}).get("message", "")
+    cause = (run.error or {}).get("cause")
+    if run.status == "not_in_notebook":
+        return ExerciseResult(**{**base, "max_score": 0.0}, score=0, status="not_in_notebook", feedback=f"not counted: {message}")
+    if run.status == "not_implemented":
+        return ExerciseResult(**base, score=0, status="not_implemented", feedback=f"not implemented yet: {message}")
+    if run.status == "missing":
+        return ExerciseResult(**base, score=0, status="missing", feedback=f"missing: {message}")
+    if run.status == "error" and run.error and run.error.get("type") == "error":
+        detail = f": {format_error(cause)}" if cause else ""
+        return ExerciseResult(**base, score=0, status="error", feedback=f"error: {message}{detail}")
+    return None
 
 
 # ---------------------------------------------------------------- trained models

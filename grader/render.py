@@ -21,6 +21,7 @@ STATUS_STYLE = {
     "not_implemented": "yellow",
     "missing": "yellow",
     "not_submitted": "dim",
+    "not_in_notebook": "dim",
 }
 
 

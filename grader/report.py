@@ -34,6 +34,7 @@ STATUS_LABEL = {
     "not_implemented": "not implemented",
     "missing": "missing",
     "not_submitted": "not submitted",
+    "not_in_notebook": "not in this notebook",
 }
 INDEX_NAME = "index.html"
 REPORTS_DIR = "reports"

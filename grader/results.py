@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-Status = Literal["passed", "failed", "error", "timeout", "not_implemented", "missing", "not_submitted"]
+Status = Literal["passed", "failed", "error", "timeout", "not_implemented", "missing", "not_submitted", "not_in_notebook"]
 
 
 class CheckResult(BaseModel):
@@ -42,6 +42,9 @@ class SubmissionResult(BaseModel):
     grader_version: str = ""
     rubric_version: str = ""
     quick: bool = False
+    # "stub": the lab's functions were completed; "inline": an original notebook
+    # filled in place, run cell by cell (see grader.harness.notebook_mode).
+    form: str = "stub"
     isolation: dict[str, str] = Field(default_factory=dict)
     notes: list[str] = Field(default_factory=list)
     logs: dict[str, str] = Field(default_factory=dict)

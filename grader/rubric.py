@@ -22,6 +22,7 @@ class Limits(BaseModel):
 
     startup_timeout_s: float = 120.0  # starting Python and importing TensorFlow in the sandbox
     definition_timeout_s: float = 10.0  # running one cell's definitions (imports, class bodies)
+    cell_timeout_s: float = 60.0  # running one whole cell of an original fill-in notebook (training capped)
     submission_timeout_s: float = 900.0  # everything for one submission, restarts included
     exercise_timeout_s: float = 60.0
     memory_gib: float = 4.0
@@ -40,6 +41,10 @@ class CheckSpec(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
     hint: str = ""
     trained: bool = False  # needs the probe's training run; skipped by --quick
+    # Which submission form the check applies to: "stub" (functions to complete),
+    # "inline" (an original notebook filled in place), or "any". An exercise's
+    # points must add up to the same total for both forms.
+    form: Literal["any", "stub", "inline"] = "any"
 
 
 class ExerciseSpec(BaseModel):
@@ -60,11 +65,18 @@ class ExerciseSpec(BaseModel):
         ids = [c.id for c in self.checks]
         if len(ids) != len(set(ids)):
             raise ValueError(f"exercise {self.name}: duplicate check ids")
+        stub, inline = (sum(c.points for c in self.checks_for(form)) for form in ("stub", "inline"))
+        if abs(stub - inline) > 1e-9:
+            raise ValueError(f"exercise {self.name}: its checks give {stub:g} points in the stub form but {inline:g} in the inline form; both forms must total the same")
         return self
+
+    def checks_for(self, form: str) -> list[CheckSpec]:
+        """The checks that apply to a submission of ``form`` ("stub" or "inline")."""
+        return [c for c in self.checks if c.form in ("any", form)]
 
     @property
     def max_score(self) -> float:
-        return sum(c.points for c in self.checks)
+        return sum(c.points for c in self.checks_for("stub"))
 
 
 class TrainedModelSpec(BaseModel):

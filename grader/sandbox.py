@@ -71,6 +71,10 @@ class SandboxJob:
     definitions: list[dict]  # {"source", "filename", "first_line"}
     student_files: list[str]
     exercises: list[ExerciseJob]
+    # "stub": run the definitions, then probe the named functions; "inline": run
+    # every cell of an original fill-in notebook (harness.notebook_mode).
+    form: str = "stub"
+    datasets: dict[str, np.ndarray] = field(default_factory=dict)  # served as keras.datasets.<name>.load_data()
 
 
 @dataclass
@@ -81,6 +85,8 @@ class ExerciseRun:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     error: dict | None = None
     seconds: float = 0.0
+    located_in: str | None = None  # inline form: the cell the exercise's answer came from
+    compat: list[str] = field(default_factory=list)  # inline form: Keras-2 shims that cell needed
 
 
 @dataclass
@@ -90,6 +96,7 @@ class SandboxReport:
     load_problems: list[dict] = field(default_factory=list)
     defined: list[str] = field(default_factory=list)
     skipped_blocks: list[dict] = field(default_factory=list)
+    compat: list[str] = field(default_factory=list)  # inline form: every Keras-2 shim used
     stdout: str = ""
     stderr: str = ""
     processes_started: int = 0
@@ -321,6 +328,8 @@ def _prepare_workdir(job: SandboxJob) -> Path:
             np.savez(workdir / f"inputs_{_file_safe(exercise.name)}.npz", **exercise.inputs)
         if exercise.model_file is not None:
             shutil.copyfile(exercise.model_file, workdir / f"model_{_file_safe(exercise.name)}.keras")
+    if job.datasets:
+        np.savez(workdir / "datasets.npz", **job.datasets)
     scratch = workdir / SCRATCH
     scratch.mkdir()
     os.chmod(scratch, 0o777)  # the sandboxed user (nobody) writes its files here, and only here
@@ -330,6 +339,8 @@ def _prepare_workdir(job: SandboxJob) -> Path:
 def _write_job(workdir: Path, job: SandboxJob, definitions: list[dict], exercises: list[ExerciseJob]) -> None:
     spec = {
         "lab": job.lab,
+        "form": job.form,
+        "datasets": "datasets.npz" if job.datasets else None,
         "definitions": definitions,
         "student_files": job.student_files,
         "exercises": [
@@ -392,7 +403,8 @@ def run_in_sandbox(job: SandboxJob, limits: Limits, use_bwrap: bool | None = Non
                         "type": "timeout", "message": f"not run: the submission's total time limit of {limits.submission_timeout_s:g} s was used up", "frames": []})
                 break
             _write_job(workdir, job, definitions, remaining)
-            outcome = _run_child(workdir, remaining, limits, use_bwrap, report, total_deadline)
+            block_timeout = limits.cell_timeout_s if job.form == "inline" else limits.definition_timeout_s
+            outcome = _run_child(workdir, remaining, limits, use_bwrap, report, total_deadline, block_timeout)
             report.processes_started += 1
             stdout_parts.append(outcome["stdout"])
             stderr_parts.append(outcome["stderr"])
@@ -420,7 +432,8 @@ def run_in_sandbox(job: SandboxJob, limits: Limits, use_bwrap: bool | None = Non
     return report
 
 
-def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_bwrap: bool, report: SandboxReport, total_deadline: float) -> dict:
+def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_bwrap: bool, report: SandboxReport, total_deadline: float,
+               block_timeout: float) -> dict:
     read_fd, write_fd = os.pipe()
     cap = limits.max_log_kib * 1024
     memory_limit = int(limits.memory_gib * GiB)
@@ -490,14 +503,15 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
                 break
             event = header.get("event")
             if event == "imported":
-                deadline = time.monotonic() + limits.definition_timeout_s
+                deadline = time.monotonic() + block_timeout
             elif event == "loading":
                 state["block"] = header.get("where"), header.get("line")
-                deadline = time.monotonic() + limits.definition_timeout_s
+                deadline = time.monotonic() + block_timeout
             elif event == "ready":
                 state["phase"] = "exercises"
                 report.load_problems = header.get("problems", [])
                 report.defined = header.get("defined", [])
+                report.compat = [str(m) for m in header.get("compat", [])]
             elif event == "start":
                 name = header.get("exercise")
                 if name not in by_name or name in report.runs:
@@ -514,6 +528,7 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
                 report.runs[name] = ExerciseRun(
                     name, str(header.get("status")), values=header.get("observations") or {}, arrays=arrays,
                     error=header.get("error"), seconds=time.monotonic() - exercise_started,
+                    located_in=header.get("located_in"), compat=[str(m) for m in header.get("compat") or []],
                 )
                 state["current"] = None
                 deadline = time.monotonic() + limits.exercise_timeout_s  # until the next "start"
@@ -557,8 +572,8 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
             index = next((i for i, d in enumerate(_current_definitions(workdir)) if d["filename"] == where and d["first_line"] == line), None)
             if index is not None:
                 outcome["stuck_block"] = index
-                why = f"did not finish within {limits.definition_timeout_s:g} s" if verdict == "timeout" else reason
-                outcome["stuck_reason"] = f"running the definitions in {where} (line {line}) {why}; they were skipped"
+                why = f"did not finish within {block_timeout:g} s" if verdict == "timeout" else reason
+                outcome["stuck_reason"] = f"running {where} (line {line}) {why}; it was skipped"
                 return outcome
         outcome["startup_failure"] = (
             f"the sandbox did not start within {limits.startup_timeout_s:g} s" if verdict == "timeout" else f"the sandbox failed to start: {reason}"

@@ -52,11 +52,26 @@ def main() -> None:
     import harness.observe
     import harness.trained as trained
 
-    guard = IntegrityGuard([harness.channel, harness.observe, probes, trained, sys.modules["harness.guard"]])
+    inline = job.get("form") == "inline"
+    watched = [harness.channel, harness.observe, probes, trained, sys.modules["harness.guard"]]
+    if inline:
+        import harness.notebook_mode as notebook_mode
+
+        session = notebook_mode.NotebookSession(job["definitions"], job["student_files"])
+        datasets = dict(np.load(inputs_dir / job["datasets"], allow_pickle=False)) if job.get("datasets") else {}
+        session.install(datasets)  # before the guard's snapshot: the shims are the grader's own
+        watched += [notebook_mode] + ([sys.modules["harness.compat"]] if "harness.compat" in sys.modules else [])
+    guard = IntegrityGuard(watched)
     violations = guard.violations  # bound now: replacing the class attribute later changes nothing here
     channel.send({"event": "imported", "seconds": time.perf_counter() - t0})
-    namespace, problems = _exec_definitions(job, channel)
-    channel.send({"event": "ready", "defined": sorted(k for k in namespace if not k.startswith("__")), "problems": problems})
+    if inline:
+        session.run(on_cell=lambda cell: channel.send({"event": "loading", "where": cell.where, "line": 1}))
+        namespace, targets = session.namespace, probes.inline_targets(session)
+        channel.send({"event": "ready", "defined": [], "problems": session.reports(), "compat": session.compat_messages,
+                      "located": {name: {"status": t.status, "cell": t.cell.where if t.cell else None} for name, t in targets.items()}})
+    else:
+        namespace, problems = _exec_definitions(job, channel)
+        channel.send({"event": "ready", "defined": sorted(k for k in namespace if not k.startswith("__")), "problems": problems})
 
     for exercise in job["exercises"]:
         name = exercise["name"]
@@ -64,8 +79,22 @@ def main() -> None:
         obs = Observations()
         status, error = "ok", None
         model_file = exercise.get("model_file")
-        target = inputs_dir / model_file if model_file else namespace.get(name)
-        if target is None:
+        probe = getattr(probes, exercise["probe"], None)
+        located = None
+        if model_file:
+            target = inputs_dir / model_file
+        elif inline:
+            located = targets.get(name)
+            target = located.target if located is not None and located.status == "found" else None
+            probe = getattr(probes, "inline_" + exercise["probe"], probe)
+        else:
+            target = namespace.get(name)
+        if inline and target is None and not model_file:
+            status = located.status if located is not None else "missing"
+            cell_error = located.cell.error if located is not None and located.cell is not None else None
+            error = {"type": status, "message": located.detail if located is not None else "", "frames": (cell_error or {}).get("frames", []),
+                     "cause": cell_error}
+        elif target is None:
             status = "missing"
         else:
             inputs = dict(np.load(inputs_dir / exercise["inputs"], allow_pickle=False)) if exercise.get("inputs") else {}
@@ -73,7 +102,7 @@ def main() -> None:
                 if model_file:  # a model the student trained and saved
                     trained.load_and_predict(target, inputs, exercise.get("params", {}), obs, namespace)
                 else:
-                    getattr(probes, exercise["probe"])(target, inputs, exercise.get("params", {}), obs)
+                    probe(target, inputs, exercise.get("params", {}), obs)
             except NotImplementedError:
                 status = "not_implemented"
             except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, RecursionError, ...
@@ -85,7 +114,10 @@ def main() -> None:
             status = "tampered"
             error = {"type": "Tampering", "message": "your code replaced functions the grader relies on: " + ", ".join(replaced[:6]), "frames": []}
         header, arrays = obs.split()
-        channel.send({"event": "result", "exercise": name, "status": status, "error": error, "observations": header}, arrays)
+        frame = {"event": "result", "exercise": name, "status": status, "error": error, "observations": header}
+        if inline and not model_file and located is not None and located.cell is not None:
+            frame["located_in"], frame["compat"] = located.cell.where, located.cell.compat
+        channel.send(frame, arrays)
         if replaced:
             # This process is no longer trustworthy: the grader starts a fresh one for the rest.
             channel.send({"event": "restart"})

@@ -106,3 +106,17 @@ def prepare_BatchNormalizedLayer(params, data: LabData):
         {"x": x, "kernel": kernel, "bias": bias, "images": images, "targets": targets},
         {"pre_activation": z},
     )
+
+
+# Original fill-in notebooks call keras.datasets.mnist.load_data() themselves;
+# the sandbox serves them this, taken from the *training* split only, so that
+# no hidden test label ever enters the student's process. Their own training
+# is capped anyway: a few thousand digits are plenty for every cell to run.
+NOTEBOOK_TRAIN_SAMPLES = 2000
+NOTEBOOK_TEST_SAMPLES = 500
+
+
+def notebook_datasets(data: LabData) -> dict[str, np.ndarray]:
+    x, y = data.mnist.x_train, data.mnist.y_train
+    n, m = NOTEBOOK_TRAIN_SAMPLES, NOTEBOOK_TEST_SAMPLES
+    return {"mnist.x_train": x[:n], "mnist.y_train": y[:n], "mnist.x_test": x[n : n + m], "mnist.y_test": y[n : n + m]}

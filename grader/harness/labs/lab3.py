@@ -320,3 +320,348 @@ def BatchNormalizedLayer(cls, inputs, params, obs):
         return True
 
     obs.step("sequential", train_in_sequential)
+
+
+# ================================================================ original fill-in notebooks
+#
+# In the original form of the lab students fill blanks in place. The harness
+# runs the whole notebook (harness.notebook_mode) and these functions find,
+# among what it made, the object each exercise is about: by what it is
+# (shapes, layers), never by a number fixed for the stub form. Exercises whose
+# answer is an in-place statement (W, the noisy arrays) become functions again
+# by replaying their cell with the grader's inputs bound in.
+
+# Text that marks each exercise's cells; used only to explain why nothing was
+# found (its blank is still there, or its cell raised).
+INLINE_ANCHORS = {
+    "extract_W": r"^\s*W\s*=",
+    "bottleneck_2d": r"Flatten\(\)\(\s*x\s*\)|bottleneck",
+    "add_noise": r"noisy",
+    "build_sr_network": r"sr_model|super.?resolution|14,\s*14",
+    "build_angle_cnn": r"angle",
+    "detector_channels": r"detector",
+    "build_unet_no_skips": r"no_skips?|without skip",
+    "BatchNormalizedLayer": r"BatchNormalizedLayer",
+}
+
+
+def _io(model) -> tuple[list, list]:
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        return [], []
+    return shape_list(model.inputs[0].shape), shape_list(model.outputs[0].shape)
+
+
+def _layer_classes(model) -> list[str]:
+    from harness.observe import _all_layers
+
+    return [type(layer).__name__ for layer in _all_layers(model)]
+
+
+def _is_28x28(shape) -> bool:
+    return shape[1:] in ([28, 28, 1], [28, 28])
+
+
+def _clone(model):
+    """A fresh copy of ``model`` with newly initialised weights (the model itself if Keras cannot clone it)."""
+    keras = _keras()
+    try:
+        return keras.models.clone_model(model)
+    except Exception:  # noqa: BLE001 - subclassed models cannot be cloned; train the notebook's own instance
+        return model
+
+
+def _as_model_input(model, x):
+    """``x`` reshaped to the model's input shape (e.g. (n, 28, 28) for a model without a channel axis)."""
+    shape = shape_list(model.inputs[0].shape)[1:]
+    if None not in shape and int(np.prod(shape)) == int(np.prod(x.shape[1:])):
+        return x.reshape((len(x), *shape))
+    return x
+
+
+def _locate_extract_W(session):
+    from harness.notebook_mode import Located, locate_blank_or_error
+
+    what = "W (the softmax regression's 784x10 weight matrix)"
+    index, value = session.last_assigned.get("W"), session.value("W")
+    if index is None or value is None or value is Ellipsis:
+        return locate_blank_or_error(session, INLINE_ANCHORS["extract_W"], what)
+    keras = _keras()
+
+    def dense_10_on_pixels(model):
+        denses = [l for l in model.layers if isinstance(l, keras.layers.Dense)]
+        return (not any("Conv" in c for c in _layer_classes(model)) and len(denses) == 1
+                and denses[0].units == 10 and int(denses[0].kernel.shape[0]) == 784)
+
+    softmax = session.models_where(dense_10_on_pixels)
+    cell = session.cells[index]
+    if not softmax:
+        return Located("error", detail="W is assigned, but the notebook has no softmax regression (one Dense(10) on the 784 pixels) to check it against", cell=cell)
+    model = softmax[-1].model
+    dense = next(l for l in model.layers if isinstance(l, keras.layers.Dense))
+
+    def extract(test_model):
+        # The notebook's own model gets the grader's weights for a moment and
+        # the student's W line runs again: W must follow the weights.
+        weights = next(l for l in test_model.layers if isinstance(l, keras.layers.Dense)).get_weights()
+        saved = dense.get_weights()
+        dense.set_weights(weights[: len(saved)])
+        try:
+            W = session.replay(index, {}, watch="W")
+        finally:
+            dense.set_weights(saved)
+        if isinstance(W, np.ndarray) and W.shape == (28, 28, 10):
+            W = W.reshape(784, 10)  # the kernel reshaped to images is the same matrix
+        return W
+
+    return Located("found", extract, cell=cell)
+
+
+def _locate_bottleneck_2d(session):
+    from harness.notebook_mode import Located, locate_blank_or_error
+
+    def cnn_classifier(model):
+        shape_in, shape_out = _io(model)
+        classes = _layer_classes(model)
+        return _is_28x28(shape_in) and shape_out == [None, 10] and "Flatten" in classes and any("Conv" in c for c in classes)
+
+    classifiers = session.models_where(cnn_classifier)
+    # The first is the lab's given CNN; the bottleneck version is a later one from another cell.
+    later = [r for r in classifiers[1:] if r.cell != classifiers[0].cell]
+    if not later:
+        return locate_blank_or_error(session, INLINE_ANCHORS["bottleneck_2d"], "the classifier with a 2-D bottleneck")
+    return Located("found", later[-1].model, cell=session.cells[later[-1].cell])
+
+
+def _noise_pairs(session, cell_index):
+    """(noisy name, clean name) for the noisy arrays a cell made."""
+    pairs = []
+    for name, index in session.last_assigned.items():
+        value = session.value(name)
+        if index != cell_index or "noisy" not in name.lower() or not hasattr(value, "shape"):
+            continue
+        clean = name.replace("_noisy", "").replace("noisy_", "")
+        if not hasattr(session.value(clean), "shape"):
+            clean = next((n for n, v in session.namespace.items() if n != name and "noisy" not in n.lower()
+                          and isinstance(v, np.ndarray) and v.shape == value.shape), None)
+        if clean is not None:
+            pairs.append((name, clean))
+    return sorted(pairs, key=lambda p: ("test" in p[0], p[0]))
+
+
+def _locate_add_noise(session):
+    import ast
+
+    from harness.notebook_mode import Located, locate_blank_or_error
+
+    noisy = [n for n in session.last_assigned if "noisy" in n.lower() and hasattr(session.value(n), "shape")]
+    if not noisy:
+        return locate_blank_or_error(session, INLINE_ANCHORS["add_noise"], "the noisy arrays (x_train_noisy, x_test_noisy)")
+    index = max(session.last_assigned[n] for n in noisy)
+    cell = session.cells[index]
+    pairs = _noise_pairs(session, index)
+    if not pairs:
+        return Located("error", detail=f"{cell.where} makes {', '.join(noisy)}, but no clean array of the same shape was found", cell=cell)
+    loaded = {n.id for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Name)}
+    factors = [n for n in loaded if ("noise" in n.lower() or "factor" in n.lower()) and isinstance(session.value(n), (int, float)) and not isinstance(session.value(n), bool)]
+    default = float(session.value(factors[0])) if factors else 0.5
+    noisy_name, clean_name = pairs[0]
+    clean_shape = session.value(clean_name).shape
+
+    def add_noise(x, noise_factor=default):
+        view = x.reshape((-1, *clean_shape[1:])) if int(np.prod(clean_shape[1:])) == int(np.prod(x.shape[1:])) else x
+        rebind = {clean: view for _, clean in pairs}
+        rebind.update({name: noise_factor for name in factors})
+        namespace = session.replay(index, rebind, skip_assignments=set(rebind))
+        result = namespace[noisy_name]
+        return np.reshape(result, x.shape) if hasattr(result, "shape") and int(np.prod(result.shape)) == x.size else result
+
+    return Located("found", add_noise, cell=cell)
+
+
+def _locate_model(session, exercise, what, strict, loose=None):
+    """The last model satisfying ``strict``; else the last from the exercise's cells satisfying ``loose``."""
+    from harness.notebook_mode import Located, locate_blank_or_error
+
+    found = session.models_where(strict)
+    if not found and loose is not None:
+        anchored = {c.index for c in session.cells_matching(INLINE_ANCHORS[exercise])}
+        found = [r for r in session.models_where(loose) if r.cell in anchored]
+    if not found:
+        return locate_blank_or_error(session, INLINE_ANCHORS[exercise], what)
+    record = found[-1]
+    return Located("found", record, cell=session.cells[record.cell])
+
+
+def _locate_build_sr_network(session):
+    located = _locate_model(session, "build_sr_network", "a model mapping (14, 14, 1) images to (28, 28, 1)",
+                            lambda m: _io(m)[0][1:] in ([14, 14, 1], [14, 14]))
+    if located.status == "found":
+        model = located.target.model
+        located.target = lambda: _clone(model)
+    return located
+
+
+def _locate_build_angle_cnn(session):
+    located = _locate_model(session, "build_angle_cnn", "a model mapping (28, 28, 1) images to one angle",
+                            lambda m: _is_28x28(_io(m)[0]) and _io(m)[1] == [None, 1],
+                            loose=lambda m: _is_28x28(_io(m)[0]))
+    if located.status == "found":
+        model = located.target.model
+        located.target = lambda: _clone(model)
+    return located
+
+
+def detector_head_channels(model) -> list[int]:
+    """Channels of the heads concatenated into a detector's output (walking back to each head's Conv2D)."""
+    keras = _keras()
+    last = model.outputs[0]._keras_history.operation
+    heads = [t._keras_history.operation for t in last._inbound_nodes[0].input_tensors] if isinstance(last, keras.layers.Concatenate) else [last]
+    counts = []
+    for head in heads:
+        layer = head
+        while not isinstance(layer, keras.layers.Conv2D) and layer._inbound_nodes and layer._inbound_nodes[0].input_tensors:
+            layer = layer._inbound_nodes[0].input_tensors[0]._keras_history.operation
+        counts.append(int(layer.filters) if isinstance(layer, keras.layers.Conv2D) else int(head.output.shape[-1]))
+    return counts
+
+
+def _locate_detector_channels(session):
+    def detector(m):
+        shape_in, shape_out = _io(m)
+        return shape_in[1:] == [64, 64, 1] and len(shape_out) == 4 and shape_out[1] is not None and shape_out[1] < 64
+
+    located = _locate_model(session, "detector_channels", "the detector (64x64 images to a 2x2 grid)", detector)
+    if located.status == "found":
+        model = located.target.model
+        located.target = lambda: detector_head_channels(model)
+    return located
+
+
+def _locate_build_unet_no_skips(session):
+    from harness.notebook_mode import Located, locate_blank_or_error
+
+    def segmentation(m):
+        shape_in, shape_out = _io(m)
+        return shape_in[1:] == [64, 64, 1] and len(shape_out) == 4 and shape_out[1:3] == [64, 64]
+
+    models = session.models_where(segmentation)
+    # The first is the lab's given U-Net (with skips); the exercise is a later one from another cell.
+    later = [r for r in models[1:] if r.cell != models[0].cell]
+    if not later:
+        return locate_blank_or_error(session, INLINE_ANCHORS["build_unet_no_skips"], "the U-Net without skip connections")
+    return Located("found", {"model": later[-1].model, "given": models[0].model}, cell=session.cells[later[-1].cell])
+
+
+def _locate_BatchNormalizedLayer(session):
+    from harness.notebook_mode import Located, locate_blank_or_error
+
+    value = session.value("BatchNormalizedLayer")
+    if isinstance(value, type):
+        index = session.last_assigned.get("BatchNormalizedLayer")
+        return Located("found", value, cell=session.cells[index] if index is not None else None)
+    if not session.cells_matching(INLINE_ANCHORS["BatchNormalizedLayer"]):
+        return Located("not_in_notebook", detail="this version of the lab has no BatchNormalizedLayer")
+    return locate_blank_or_error(session, INLINE_ANCHORS["BatchNormalizedLayer"], "the class BatchNormalizedLayer")
+
+
+def inline_targets(session) -> dict:
+    """Exercise name -> :class:`harness.notebook_mode.Located` for an executed original-style notebook."""
+    locators = {
+        "extract_W": _locate_extract_W, "bottleneck_2d": _locate_bottleneck_2d, "add_noise": _locate_add_noise,
+        "build_sr_network": _locate_build_sr_network, "build_angle_cnn": _locate_build_angle_cnn,
+        "detector_channels": _locate_detector_channels, "build_unet_no_skips": _locate_build_unet_no_skips,
+        "BatchNormalizedLayer": _locate_BatchNormalizedLayer,
+    }
+    from harness.notebook_mode import Located
+
+    targets = {}
+    for name, locate in locators.items():
+        try:
+            targets[name] = locate(session)
+        except Exception as exc:  # noqa: BLE001 - a strange notebook must not stop the other exercises
+            targets[name] = Located("error", detail=f"the grader could not find this exercise's answer ({type(exc).__name__}: {exc})")
+    return targets
+
+
+# ---------------------------------------------------------------- probes for the inline form
+
+
+def inline_bottleneck_2d(model, inputs, params, obs):
+    """The notebook's own bottleneck classifier: where its Flatten sits, then a fresh copy trained on the budget."""
+    keras = _keras()
+    from harness.observe import _all_layers
+
+    flattens = [l for l in _all_layers(model) if type(l).__name__ == "Flatten"]
+    flatten = flattens[-1]
+    obs.put("encoded.shape", shape_list(flatten.input.shape))
+    size = shape_list(flatten.output.shape)[-1]
+    obs.put("flatten.size", size)
+    if size != params["train_if_flat_size"]:
+        obs.put("training.skipped", f"Flatten gives {size} values per image")
+        return
+    if params.get("skip_training"):
+        return
+    keras.utils.set_random_seed(int(params.get("seed", 0)))
+    clone = _clone(model)
+    softmax_out = final_activation(clone) == "softmax"
+    loss = "sparse_categorical_crossentropy" if softmax_out else keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    clone.compile(optimizer=keras.optimizers.Adam(params.get("learning_rate", 1e-3)), loss=loss)
+    clone.fit(_as_model_input(clone, inputs["x_train"]), inputs["y_train"], epochs=params["epochs"], batch_size=params["batch_size"], verbose=0)
+    probabilities = np.asarray(clone.predict(_as_model_input(clone, inputs["x_test"]), batch_size=256, verbose=0), np.float32)
+    if not softmax_out:
+        probabilities = np.exp(probabilities - probabilities.max(axis=1, keepdims=True))
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+    obs.put("test_probabilities", probabilities)
+    clone_flatten = [l for l in _all_layers(clone) if type(l).__name__ == "Flatten"][-1]
+    encoder = keras.Model(clone.inputs, clone_flatten.output)
+    obs.put("test_codes", encoder.predict(_as_model_input(clone, inputs["x_test"][:500]), batch_size=256, verbose=0).astype(np.float32))
+    obs.put("training.epochs", params["epochs"])
+    obs.put("training.samples", int(len(inputs["x_train"])))
+
+
+def without_skips(model):
+    """A copy of a functional U-Net in which each merge passes on only its decoder-path input.
+
+    The decoder-path input of a merge is the one computed last (the upsampled
+    tensor); the encoder features it was joined with are dropped, so layers
+    after it see fewer channels, exactly as in a U-Net written without skips.
+    """
+    keras = _keras()
+    order = {id(layer): i for i, layer in enumerate(model.layers)}
+    keep: dict[int, int] = {}
+    for layer in model.layers:
+        nodes = getattr(layer, "_inbound_nodes", [])
+        tensors = nodes[0].input_tensors if nodes else []
+        if len(tensors) > 1:
+            producers = [order.get(id(t._keras_history.operation), -1) for t in tensors]
+            keep[id(layer)] = int(np.argmax(producers))
+
+    class DecoderPathOnly(keras.layers.Layer):
+        def __init__(self, index, **kwargs):
+            super().__init__(**kwargs)
+            self.index = index
+
+        def call(self, inputs):
+            return inputs[self.index]
+
+    def clone_layer(layer):
+        if id(layer) in keep:
+            return DecoderPathOnly(keep[id(layer)], name=layer.name + "_dropped")
+        return layer.__class__.from_config(layer.get_config())
+
+    return keras.models.clone_model(model, clone_function=clone_layer)
+
+
+def inline_build_unet_no_skips(target, inputs, params, obs):
+    """The notebook's U-Net without skips, and the notebook's own U-Net with its skips removed, to compare."""
+    model, given = target["model"], target["given"]
+    obs.put("model", describe_model(model))
+    output = obs.step("forward", model.predict, _as_model_input(model, inputs["scenes"]), verbose=0)
+    if output is not None:
+        obs.put_array("forward", output, dtype=np.float32)
+    reference = obs.step("notebook_unet", without_skips, given)
+    if reference is not None:
+        info = describe_model(reference)
+        info["layers"] = [l for l in info.get("layers", []) if l["class"] != "DecoderPathOnly"]
+        obs.put("notebook_unet_without_skips", info)
+        obs.put("notebook_unet", {k: v for k, v in describe_model(given).items() if k != "layers"})
