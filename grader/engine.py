@@ -104,6 +104,8 @@ def grade_submission(
     trained = _score_trained_models(rubric, model_results, report, secrets)
     notes = list(submission.notes) + model_notes
     if form == "inline":
+        notes.append("Graded as an original fill-in notebook (it defines none of the lab's functions): every code cell ran in order, "
+                     "with the notebook's own training capped and MNIST served by the grader; each exercise was found by what the notebook built.")
         notes.extend(_inline_notes(report))
     else:
         for problem in submission.problems:

@@ -583,7 +583,7 @@ def other_arguments(input_shape=(32, 32, 1), num_classes=3) -> dict:
     return keras_model_info([[None, *input_shape]], [[None, input_shape[0], input_shape[1], num_classes]], params=49_318)
 
 
-UNET_IDS = [c.id for c in RUBRIC.exercise("build_unet_no_skips").checks]
+UNET_IDS = [c.id for c in RUBRIC.exercise("build_unet_no_skips").checks_for("stub")]
 
 
 def test_unet_chain_passes():
@@ -611,6 +611,24 @@ def test_unet_subclassed_or_opaque_fails():
     layers = unet_layers() + [{**layer("my_block", "MyBlock"), "builtin": False, "opaque": True}]
     outcome = run_check("build_unet_no_skips", "no_skip_connections", obs({"model": unet_info(layers)}))
     assert not outcome.passed and "my_block" in outcome.message and "hide" in outcome.message
+
+
+def test_inline_unet_judged_against_the_notebooks_own():
+    """Inline form: the notebook's own U-Net minus its skips is the yardstick, whatever its style."""
+    own = {**unet_info(unet_layers()), "params": 31_234}  # e.g. another course year's U-Net, skips removed
+    same = obs({"model": {**unet_info(unet_layers()), "params": 31_234}, "notebook_unet_without_skips": own})
+    for check_id in ("parameter_count_as_notebook_unet", "blocks_as_notebook_unet"):
+        outcome = run_check("build_unet_no_skips", check_id, same)
+        assert outcome.passed, (check_id, outcome.message)
+    # 49,426 is right for the stub form's U-Net but not for this notebook's.
+    stub_sized = obs({"model": unet_info(unet_layers()), "notebook_unet_without_skips": own})
+    outcome = run_check("build_unet_no_skips", "parameter_count_as_notebook_unet", stub_sized)
+    assert not outcome.passed and outcome.message == "49,426 parameters, expected 31,234 (the notebook's own U-Net with its skips left out)"
+    reordered = obs({"model": unet_info(unet_layers(bn_after_relu=True)), "notebook_unet_without_skips": own})
+    outcome = run_check("build_unet_no_skips", "blocks_as_notebook_unet", reordered)
+    assert not outcome.passed and outcome.message.startswith("the layers differ from the notebook's own U-Net at layer 2")
+    with pytest.raises(NotObserved):
+        run_check("build_unet_no_skips", "parameter_count_as_notebook_unet", obs({"model": unet_info(unet_layers())}))
 
 
 def test_unet_parameter_count_with_skips():
@@ -794,6 +812,8 @@ COVERED = {
     "softmax_over_channels": ("test_unet_chain_passes", "test_unet_softmax_over_wrong_axis_or_sigmoid"),
     "respects_arguments": ("test_unet_chain_passes", "test_unet_arguments_ignored"),
     "layer_sequence": ("test_unet_chain_passes", "test_unet_blocks_in_the_wrong_order"),
+    "param_count_as_observed": ("test_inline_unet_judged_against_the_notebooks_own",),
+    "layer_sequence_as_observed": ("test_inline_unet_judged_against_the_notebooks_own",),
     "graph_without_skips": ("test_unet_chain_passes", "test_unet_with_a_merge_layer_fails"),
     "classification_accuracy": ("test_classification_accuracy", "test_classification_accuracy"),
     "super_resolution_psnr": ("test_super_resolution_psnr", "test_super_resolution_psnr"),
@@ -876,9 +896,9 @@ def test_rubric_names_existing_checks_with_valid_parameters():
 
 def test_rubric_points_add_up():
     for exercise in RUBRIC.exercises:
-        points = [c.points for c in exercise.checks]
-        assert all(p > 0 for p in points), exercise.name
-        assert sum(points) == exercise.max_score == 10, exercise.name
+        assert all(c.points > 0 for c in exercise.checks), exercise.name
+        for form in ("stub", "inline"):  # both forms of a submission are graded out of the same points
+            assert sum(c.points for c in exercise.checks_for(form)) == exercise.max_score == 10, (exercise.name, form)
     assert RUBRIC.max_score == 10 * len(RUBRIC.exercises) == 80
     assert [e.name for e in RUBRIC.exercises] == [
         "extract_W", "bottleneck_2d", "add_noise", "build_sr_network", "build_angle_cnn",

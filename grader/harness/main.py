@@ -55,12 +55,13 @@ def main() -> None:
     inline = job.get("form") == "inline"
     watched = [harness.channel, harness.observe, probes, trained, sys.modules["harness.guard"]]
     if inline:
+        import harness.compat
         import harness.notebook_mode as notebook_mode
 
         session = notebook_mode.NotebookSession(job["definitions"], job["student_files"])
         datasets = dict(np.load(inputs_dir / job["datasets"], allow_pickle=False)) if job.get("datasets") else {}
         session.install(datasets)  # before the guard's snapshot: the shims are the grader's own
-        watched += [notebook_mode] + ([sys.modules["harness.compat"]] if "harness.compat" in sys.modules else [])
+        watched += [notebook_mode, harness.compat]
     guard = IntegrityGuard(watched)
     violations = guard.violations  # bound now: replacing the class attribute later changes nothing here
     channel.send({"event": "imported", "seconds": time.perf_counter() - t0})

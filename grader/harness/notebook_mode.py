@@ -84,7 +84,7 @@ class ModelRecord:
 class TrainingCaps:
     """Bounds on the notebook's own training, lifted while the probes run."""
 
-    def __init__(self, max_samples: int = 128, max_steps: int = 2) -> None:
+    def __init__(self, max_samples: int = 64, max_steps: int = 2) -> None:
         self.active = False
         self.max_samples = max_samples
         self.max_steps = max_steps
@@ -209,12 +209,11 @@ class NotebookSession:
 
     def install(self, datasets: dict[str, np.ndarray]) -> None:
         """Shims, dataset and training caps; called before the integrity guard takes its snapshot."""
-        try:  # TEMPORARY until compat lands
-            from harness.compat import install_keras2_shims
-            install_keras2_shims(self.record_compat)
-        except ImportError:
-            pass
+        from harness.compat import install_keras2_shims
+
+        # Caps first: the shims' fit (nb_epoch=, fit_generator) then calls the capped fit.
         install_training_caps(self.caps)
+        install_keras2_shims(self.record_compat)
         install_datasets(datasets)
 
     # ------------------------------------------------------------ running

@@ -1,0 +1,63 @@
+"""Benchmark grading an original fill-in notebook against the same answers in stub form.
+
+Times the whole `grader check lab3 <notebook>` command (Python start-up,
+TensorFlow import in the sandbox, every cell of the notebook, every exercise)
+for the inline-form notebook and for the stub-form notebook with the same
+answers, and prints medians and their ratio. Target (issue 7): inline <= 2x stub.
+
+    python bench/bench_inline.py [--runs 3] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+INLINE = REPO / "examples/lab3/inline/complete.ipynb"
+STUB = REPO / "examples/lab3/inline/complete_stub_twin.py"  # the same answers in the stub form
+
+
+def time_check(submission: Path, quick: bool) -> tuple[float, dict]:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        cmd = [sys.executable, "-m", "grader", "check", "lab3", str(submission), "--json", str(out)] + (["--quick"] if quick else [])
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if proc.returncode not in (0, 1):
+            raise SystemExit(f"grader check failed ({proc.returncode}):\n{proc.stderr}")
+        return seconds, json.loads(out.read_text())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="structure checks only, for both forms")
+    args = parser.parse_args()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}")
+    medians = {}
+    for label, path in (("stub", STUB), ("inline", INLINE)):
+        times, result = [], {}
+        for _ in range(args.runs):
+            seconds, result = time_check(path, args.quick)
+            times.append(seconds)
+        medians[label] = statistics.median(times)
+        print(f"{label:6s} {path.relative_to(REPO)}: median {medians[label]:.1f} s (min {min(times):.1f}, max {max(times):.1f}; "
+              f"score {result['score']:g}/{result['max_score']:g}, form {result.get('form')})")
+        slowest = sorted(result["exercises"], key=lambda e: -e["seconds"])[:3]
+        print("       slowest exercises: " + ", ".join(f"{e['name']} {e['seconds']:.1f} s" for e in slowest))
+    ratio = medians["inline"] / medians["stub"]
+    print(f"inline / stub: {ratio:.2f}x (target <= 2x) {'OK' if ratio <= 2 else 'OVER TARGET'}")
+
+
+if __name__ == "__main__":
+    main()
