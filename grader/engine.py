@@ -170,7 +170,7 @@ def _inline_notes(report: SandboxReport) -> list[str]:
         elif cell.get("blamed_on"):
             notes.append(f"{cell['where']} failed because the blank in {cell['blamed_on']} is not filled in ({format_error(cell['error'])})")
         elif cell.get("error"):
-            notes.append(f"{cell['where']} raised {format_error(cell['error'])}; execution went on with the next cell")
+            notes.append(f"{cell['where']} failed, and execution went on with the next cell: {format_error(cell['error'])}")
     for message in report.compat:
         notes.append(f"Keras 2 compatibility: {message}")
     return notes

@@ -36,6 +36,7 @@ from harness.observe import describe_exception
 # A blank left as handed out: ``???`` anywhere, a bare ``x =`` or ``x = ...``.
 _PLACEHOLDER = re.compile(r"\?\?\?|^[^#\n]*[^=!<>\n]=\s*(#.*)?$|=\s*\.\.\.\s*(#.*)?$|\(\s*\.\.\.\s*\)", re.MULTILINE)
 _ASSIGNED = re.compile(r"^\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*=(?!=)", re.MULTILINE)
+_DEFINED = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
 
 
 def placeholder_line(source: str) -> str | None:
@@ -50,7 +51,7 @@ def placeholder_line(source: str) -> str | None:
 
 def assigned_names(source: str) -> set[str]:
     """Names a cell assigns at top level (read from text, so it works on cells that do not parse)."""
-    names: set[str] = set()
+    names: set[str] = set(_DEFINED.findall(source))
     for match in _ASSIGNED.finditer(source):
         names.update(n.strip() for n in match.group(1).split(","))
     return names
@@ -311,9 +312,11 @@ class NotebookSession:
         """Run cell ``cell_index`` again in a copy of the namespace with ``rebind`` applied.
 
         Top-level assignments to ``skip_assignments`` are left out (so that a
-        ``noise_factor = 0.5`` in the cell does not undo the rebinding). Returns
-        the first value assigned to ``watch`` (its value before any later line of
-        the cell reshapes it), or the copy of the namespace when ``watch`` is None.
+        ``noise_factor = 0.5`` in the cell does not undo the rebinding). With
+        ``watch``, the replay stops at the first statement that assigns it and
+        returns that value (the answer as written, before later lines of the
+        cell reshape or plot it); without, it runs the whole cell and returns
+        the copy of the namespace.
         """
         cell = self.cells[cell_index]
         tree = ast.parse(cell.source, filename=cell.where)
@@ -329,8 +332,9 @@ class NotebookSession:
             for node in body:
                 module = ast.Module(body=[node], type_ignores=[])
                 exec(compile(module, cell.where, "exec"), namespace)
-                if watch is not None and first is marker and watch in _targets(node):
+                if watch is not None and watch in _targets(node):
                     first = namespace.get(watch)
+                    break
         finally:
             self.caps.active = was_active
             self._close_figures()
@@ -407,7 +411,8 @@ def locate_blank_or_error(session: NotebookSession, anchor: str, what: str) -> L
     if failed and (not blanks or failed[-1].index > blanks[-1].index):
         cell = failed[-1]
         if cell.blamed_on:
-            return Located("not_implemented", detail=f"{cell.where} failed because the blank in {cell.blamed_on} is not filled in", cell=cell)
+            blank = next(c for c in session.cells if c.where == cell.blamed_on)
+            return Located("not_implemented", detail=f"the blank in {blank.where} is not filled in: {blank.blank_line} ({cell.where} failed because of it)", cell=blank)
         return Located("error", detail=f"{cell.where} raised an error, so {what} was never made", cell=cell)
     if blanks:
         cell = blanks[-1]

@@ -335,10 +335,10 @@ def BatchNormalizedLayer(cls, inputs, params, obs):
 # found (its blank is still there, or its cell raised).
 INLINE_ANCHORS = {
     "extract_W": r"^\s*W\s*=",
-    "bottleneck_2d": r"Flatten\(\)\(\s*x\s*\)|bottleneck",
+    "bottleneck_2d": r"Flatten\(\)\(\s*x\s*\)|bottleneck_model",
     "add_noise": r"noisy",
     "build_sr_network": r"sr_model|super.?resolution|14,\s*14",
-    "build_angle_cnn": r"angle",
+    "build_angle_cnn": r"\bangles?\b|angle_",
     "detector_channels": r"detector",
     "build_unet_no_skips": r"no_skips?|without skip",
     "BatchNormalizedLayer": r"BatchNormalizedLayer",
