@@ -107,3 +107,144 @@ def test_replay_rebinds_inputs_and_skips_the_cells_own_constants():
     assert list(first) == pytest.approx([1.0] * 3)  # the first value of y, before the cell's later line changed it
     assert list(session.value("y")) == pytest.approx([1.5] * 3)  # the notebook's own namespace is untouched
 
+
+
+# ---------------------------------------------------------------- slow: whole notebooks, each beside its stub twin
+
+from casebook import CASES, merge_sources  # noqa: E402
+
+TWIN_BASE = REPO / "examples/lab3/inline/complete_stub_twin.py"
+UNFILLED = CASES / "full_stub_unfilled.py"
+
+
+def _unfilled_stub(exercise: str) -> str:
+    """The unfilled stub of ``exercise`` (it raises NotImplementedError), with the imports it needs."""
+    import ast
+
+    source = UNFILLED.read_text()
+    node = next(n for n in ast.parse(source).body if getattr(n, "name", None) == exercise)
+    return "import numpy as np\nimport keras\n\n\n" + ast.get_source_segment(source, node) + "\n"
+
+
+def stub_twin(variant: str, tmp_path: Path) -> Path:
+    """The same answers as an inline variant, in the stub form: the twin's correct answers,
+    the casebook's wrong answer of the same name, the unfilled stub for a blank."""
+    fills = inline_notebooks.variants()[variant]["fills"]
+    paths = [TWIN_BASE]
+    for exercise, fill in fills.items():
+        if fill.startswith("wrong_"):
+            paths.append(CASES / f"{exercise}__{fill}.py")
+        elif fill == "blank":
+            path = tmp_path / f"{exercise}__blank.py"
+            path.write_text(_unfilled_stub(exercise))
+            paths.append(path)
+    twin = tmp_path / f"{variant}_stub_twin.py"
+    twin.write_text(merge_sources(paths))
+    return twin
+
+
+def inline_notebook(variant: str, tmp_path: Path) -> Path:
+    path = tmp_path / f"{variant}.ipynb"
+    nbformat.write(inline_notebooks.build_notebook(**inline_notebooks.variants()[variant]), path)
+    return path
+
+
+def assert_graded_alike(inline, stub) -> None:
+    """Per exercise: the same status; where every check applies to both forms, the same points and failing checks."""
+    assert inline.form == "inline" and stub.form == "stub"
+    for a, b in zip(inline.exercises, stub.exercises, strict=True):
+        assert a.name == b.name
+        assert a.status == b.status, (a.name, a.feedback, b.feedback)
+        if all(c.form == "any" for c in RUBRIC.exercise(a.name).checks):
+            assert a.score == b.score, (a.name, a.feedback, b.feedback)
+            assert [c.name for c in a.checks if not c.passed] == [c.name for c in b.checks if not c.passed], a.name
+
+
+@pytest.fixture(scope="module")
+def graded_pair(tmp_path_factory):
+    """Grade an inline variant and its stub twin once per module; cached by (variant, quick)."""
+    cache = {}
+
+    def grade(variant: str, quick: bool):
+        if (variant, quick) not in cache:
+            tmp = tmp_path_factory.mktemp(variant)
+            inline = grade_submission(inline_notebook(variant, tmp), "lab3", quick=quick)
+            stub = grade_submission(stub_twin(variant, tmp), "lab3", quick=quick)
+            cache[variant, quick] = inline, stub
+        return cache[variant, quick]
+
+    return grade
+
+
+@pytest.mark.slow
+def test_complete_original_notebook_gets_full_marks_like_its_twin(graded_pair):
+    inline, stub = graded_pair("complete", quick=False)
+    assert inline.score == inline.max_score == 80, [(e.name, e.feedback) for e in inline.exercises]
+    assert stub.score == 80
+    assert_graded_alike(inline, stub)
+    assert any("original fill-in notebook" in note for note in inline.notes)
+    # The notebook's own training ran, capped: no cell failed.
+    assert not any("failed" in note for note in inline.notes), inline.notes
+
+
+@pytest.mark.slow
+def test_each_wrong_fill_loses_exactly_its_exercise(graded_pair):
+    inline, stub = graded_pair("with_mistakes", quick=False)
+    fills = inline_notebooks.variants()["with_mistakes"]["fills"]
+    for exercise in inline.exercises:
+        if fills[exercise.name].startswith("wrong_"):
+            assert exercise.status == "failed" and exercise.score < exercise.max_score, exercise.name
+        else:
+            assert exercise.status == "passed" and exercise.score == exercise.max_score, (exercise.name, exercise.feedback)
+    assert_graded_alike(inline, stub)
+    by_name = {e.name: e for e in inline.exercises}
+    assert "found 3, expected 2" in by_name["bottleneck_2d"].feedback
+    assert "box: 2, expected 4" in by_name["detector_channels"].feedback
+    assert "skip connections remain" in by_name["build_unet_no_skips"].feedback
+    assert "clip" in by_name["add_noise"].feedback
+
+
+@pytest.mark.slow
+def test_blanks_are_not_implemented_and_the_rest_is_graded(graded_pair):
+    inline, stub = graded_pair("partly_blank", quick=True)
+    fills = inline_notebooks.variants()["partly_blank"]["fills"]
+    for exercise in inline.exercises:
+        if fills[exercise.name] == "blank":
+            assert exercise.status == "not_implemented", (exercise.name, exercise.feedback)
+            assert "is not filled in" in exercise.feedback
+        else:  # template_then_filled / filled_then_template: the filled copy counts
+            assert exercise.status == "passed", (exercise.name, exercise.feedback)
+    assert_graded_alike(inline, stub)
+    by_name = {e.name: e for e in inline.exercises}
+    assert "W = ???" in by_name["extract_W"].feedback
+    # A cell that failed because of a blank is attributed to the blank.
+    assert any("failed because the blank in" in note for note in inline.notes)
+
+
+@pytest.mark.slow
+def test_the_handout_itself_is_all_not_implemented(tmp_path):
+    result = grade_submission(inline_notebook("blank", tmp_path), "lab3", quick=True)
+    assert result.form == "inline" and result.score == 0
+    assert [e.status for e in result.exercises] == ["not_implemented"] * len(EXERCISES), [(e.name, e.feedback) for e in result.exercises]
+
+
+@pytest.mark.slow
+def test_keras2_notebook_runs_with_shims_that_are_named(graded_pair):
+    inline, stub = graded_pair("keras2_style", quick=True)
+    assert inline.score == inline.max_score, [(e.name, e.feedback) for e in inline.exercises]
+    assert_graded_alike(inline, stub)
+    shims = " ".join(n for n in inline.notes if n.startswith("Keras 2 compatibility"))
+    for idiom in ("Model(input=..., output=...)", "Adam(lr=...)", "fit_generator", "keras.layers.normalization", "np_utils"):
+        assert idiom in shims, idiom
+    by_name = {e.name: e for e in inline.exercises}
+    assert "ran with Keras 2 compatibility" in by_name["build_sr_network"].feedback
+
+
+@pytest.mark.slow
+def test_plain_unet_course_year_is_judged_against_its_own_unet(tmp_path):
+    """Another year's U-Net (two plain convolutions per block, dropout): 49,426 would be wrong here."""
+    result = grade_submission(inline_notebook("complete_plain_unet", tmp_path), "lab3", quick=True, only=["build_unet_no_skips"])
+    unet = result.exercises[0]
+    assert unet.status == "passed", unet.feedback
+    params = next(c for c in unet.checks if c.name == "parameter_count_as_notebook_unet")
+    assert "49,426" not in params.message and "parameters, as the notebook's own U-Net" in params.message
