@@ -293,7 +293,10 @@ def _score_inline_status(exercise: ExerciseSpec, run: ExerciseRun, base: dict) -
     message = (run.error or {}).get("message", "")
     cause = (run.error or {}).get("cause")
     if run.status == "not_in_notebook":
-        return ExerciseResult(**{**base, "max_score": 0.0}, score=0, status="not_in_notebook", feedback=f"not counted: {message}")
+        if exercise.inline_optional:
+            return ExerciseResult(**{**base, "max_score": 0.0}, score=0, status="not_in_notebook", feedback=f"not counted: {message}")
+        # Deleting an exercise must not shrink the total: unless the rubric says some years lack it, it is missing.
+        return ExerciseResult(**base, score=0, status="missing", feedback=f"missing: no cell of this notebook defines {exercise.name}")
     if run.status == "not_implemented":
         return ExerciseResult(**base, score=0, status="not_implemented", feedback=f"not implemented yet: {message}")
     if run.status == "missing":

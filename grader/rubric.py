@@ -56,6 +56,9 @@ class ExerciseSpec(BaseModel):
     probe: str = ""
     probe_params: dict[str, Any] = Field(default_factory=dict)
     timeout_s: float | None = None
+    # Original fill-in notebooks of some course years lack this exercise: when
+    # such a notebook never mentions it, it is not counted (rather than missing).
+    inline_optional: bool = False
     checks: list[CheckSpec]
 
     @model_validator(mode="after")

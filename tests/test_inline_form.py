@@ -248,3 +248,32 @@ def test_plain_unet_course_year_is_judged_against_its_own_unet(tmp_path):
     assert unet.status == "passed", unet.feedback
     params = next(c for c in unet.checks if c.name == "parameter_count_as_notebook_unet")
     assert "49,426" not in params.message and "parameters, as the notebook's own U-Net" in params.message
+
+
+def test_an_exercise_the_notebook_never_mentions_is_missing_unless_the_rubric_says_optional():
+    from grader.engine import _score_inline_status
+    from grader.sandbox import ExerciseRun
+    from harness.labs.lab3 import _locate_BatchNormalizedLayer
+
+    session = _session(["import numpy as np\nx = np.ones(3)"])
+    located = _locate_BatchNormalizedLayer(session)
+    assert located.status == "not_in_notebook"
+    run = ExerciseRun("BatchNormalizedLayer", located.status, error={"type": located.status, "message": located.detail, "frames": []})
+    spec = RUBRIC.exercise("BatchNormalizedLayer")
+    base = {"name": spec.name, "title": spec.title, "max_score": spec.max_score}
+    missing = _score_inline_status(spec, run, base)
+    assert (missing.status, missing.max_score) == ("missing", 10)  # deleting the exercise does not shrink the total
+    optional = _score_inline_status(spec.model_copy(update={"inline_optional": True}), run, base)
+    assert (optional.status, optional.max_score, optional.score) == ("not_in_notebook", 0, 0)
+    assert "this version of the lab has no BatchNormalizedLayer" in optional.feedback
+
+
+def test_rubric_forms_must_give_the_same_points(tmp_path):
+    from grader.rubric import RubricError, load_rubric
+
+    text = (REPO / "rubrics/lab3.toml").read_text().replace(
+        'id = "blocks_as_notebook_unet"\ncheck = "layer_sequence_as_observed"\npoints = 2', 'id = "blocks_as_notebook_unet"\ncheck = "layer_sequence_as_observed"\npoints = 3')
+    path = tmp_path / "lab3.toml"
+    path.write_text(text)
+    with pytest.raises(RubricError, match="must total the same"):
+        load_rubric(path)
