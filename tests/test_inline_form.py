@@ -277,3 +277,18 @@ def test_rubric_forms_must_give_the_same_points(tmp_path):
     path.write_text(text)
     with pytest.raises(RubricError, match="must total the same"):
         load_rubric(path)
+
+
+def test_a_keras2_idiom_without_a_shim_is_an_error_naming_the_keras3_replacement():
+    from grader.engine import _score_inline_status
+    from grader.sandbox import ExerciseRun
+
+    cause = {"type": "NameError", "message": "name 'merge' is not defined",
+             "frames": [{"file": "cell 45", "line": 21, "function": "<module>", "code": "x = merge([u3, c3], mode='concat')"}]}
+    run = ExerciseRun("build_unet_no_skips", "error", error={
+        "type": "error", "message": "cell 45 raised an error, so the U-Net without skip connections was never made", "frames": [], "cause": cause})
+    spec = RUBRIC.exercise("build_unet_no_skips")
+    result = _score_inline_status(spec, run, {"name": spec.name, "title": spec.title, "max_score": 10.0})
+    assert result.status == "error" and result.score == 0
+    assert "cell 45, line 21: NameError: name 'merge' is not defined" in result.feedback
+    assert "Keras 3: keras.layers.merge is gone: use keras.layers.Concatenate" in result.feedback
