@@ -11,31 +11,18 @@ answers, and prints medians and their ratio. Target (issue 7): inline <= 2x stub
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "bench"))
+from bench_check import time_check  # noqa: E402  (the same timed `grader check` command)
+
 INLINE = REPO / "examples/lab3/inline/complete.ipynb"
 STUB = REPO / "examples/lab3/inline/complete_stub_twin.py"  # the same answers in the stub form
-
-
-def time_check(submission: Path, quick: bool) -> tuple[float, dict]:
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "result.json"
-        cmd = [sys.executable, "-m", "grader", "check", "lab3", str(submission), "--json", str(out)] + (["--quick"] if quick else [])
-        started = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        seconds = time.perf_counter() - started
-        if proc.returncode not in (0, 1):
-            raise SystemExit(f"grader check failed ({proc.returncode}):\n{proc.stderr}")
-        return seconds, json.loads(out.read_text())
 
 
 def main() -> None:

@@ -382,9 +382,14 @@ def layer_sequence(obs: Observed, key: str, expected: list[str], what: str) -> C
     found = layer_tokens(obs.model(key))
     if found == expected:
         return CheckOutcome(True, f"{what} as in the lab")
+    return CheckOutcome(False, f"{what} differ from the lab's at {_first_difference(found, expected)}")
+
+
+def _first_difference(found: list[str], expected: list[str]) -> str:
+    """'layer N: found a → b → c; expected a → x → c', around the first token that differs."""
     i = next((i for i, (a, b) in enumerate(zip(found, expected)) if a != b), min(len(found), len(expected)))
     window = lambda seq: " → ".join(seq[max(0, i - 2) : i + 3]) or "(end)"  # noqa: E731
-    return CheckOutcome(False, f"{what} differ from the lab's at layer {i + 1}: found {window(found)}; expected {window(expected)}")
+    return f"layer {i + 1}: found {window(found)}; expected {window(expected)}"
 
 
 @check
@@ -404,9 +409,7 @@ def layer_sequence_as_observed(obs: Observed, key: str, reference: str, what: st
     found, expected = layer_tokens(obs.model(key)), layer_tokens(obs.model(reference))
     if found == expected:
         return CheckOutcome(True, f"the same layers as {what}")
-    i = next((i for i, (a, b) in enumerate(zip(found, expected)) if a != b), min(len(found), len(expected)))
-    window = lambda seq: " → ".join(seq[max(0, i - 2) : i + 3]) or "(end)"  # noqa: E731
-    return CheckOutcome(False, f"the layers differ from {what} at layer {i + 1}: found {window(found)}; expected {window(expected)}")
+    return CheckOutcome(False, f"the layers differ from {what} at {_first_difference(found, expected)}")
 
 
 def _merge_layers(info: dict) -> list[dict]:

@@ -7,7 +7,6 @@ sandbox returned and the secrets that never left this process.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 import re
@@ -26,7 +25,7 @@ from grader.hints import format_error
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.rubric import ExerciseSpec, Rubric, load_rubric
 from grader.sandbox import ExerciseJob, ExerciseRun, SandboxJob, SandboxReport, run_in_sandbox
-from grader.submission import Submission, SubmissionError, gradable_files, load_submission, safe_extract_zip, strip_ipython_syntax
+from grader.submission import Submission, SubmissionError, gradable_files, load_submission, runnable_source, safe_extract_zip
 
 
 class UnknownLabError(Exception):
@@ -92,7 +91,7 @@ def grade_submission(
     form = submission_form(submission, rubric)
     if form == "inline":
         # An original notebook filled in place: every cell runs, in order.
-        blocks = [{"source": _runnable(source), "filename": where, "first_line": 1} for where, source in submission.code_cells]
+        blocks = [{"source": runnable_source(source), "filename": where, "first_line": 1} for where, source in submission.code_cells]
         datasets = tasks.notebook_datasets(lab_inputs) if hasattr(tasks, "notebook_datasets") else {}
         job = SandboxJob(rubric.lab, blocks, [where for where, _ in submission.code_cells], jobs, form="inline", datasets=datasets)
     else:
@@ -150,15 +149,6 @@ def submission_form(submission: Submission, rubric: Rubric) -> str:
         return "stub"
     functions = {e.name for e in rubric.exercises if e.kind == "function"}
     return "stub" if functions & submission.defined_names() else "inline"
-
-
-def _runnable(source: str) -> str:
-    """A cell's source with IPython-only lines blanked (only when it does not parse as it is)."""
-    try:
-        ast.parse(source)
-        return source
-    except SyntaxError:
-        return strip_ipython_syntax(source)
 
 
 def _inline_notes(report: SandboxReport) -> list[str]:
@@ -244,9 +234,9 @@ def _score_exercise(
     base = {"name": exercise.name, "title": exercise.title, "max_score": max_score, "seconds": round(run.seconds, 3)}
 
     if form == "inline":
-        located = _score_inline_status(exercise, run, base)
-        if located is not None:
-            return located
+        unlocated = _score_inline_status(exercise, run, base)
+        if unlocated is not None:
+            return unlocated
     if run.status == "missing":
         problem = submission.problem_for(exercise.name)
         skipped = next((s for s in report.skipped_blocks if exercise.name in s.get("names", [])), None)

@@ -85,7 +85,6 @@ class ExerciseRun:
     arrays: dict[str, np.ndarray] = field(default_factory=dict)
     error: dict | None = None
     seconds: float = 0.0
-    located_in: str | None = None  # inline form: the cell the exercise's answer came from
     compat: list[str] = field(default_factory=list)  # inline form: Keras-2 shims that cell needed
 
 
@@ -528,7 +527,7 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
                 report.runs[name] = ExerciseRun(
                     name, str(header.get("status")), values=header.get("observations") or {}, arrays=arrays,
                     error=header.get("error"), seconds=time.monotonic() - exercise_started,
-                    located_in=header.get("located_in"), compat=[str(m) for m in header.get("compat") or []],
+                    compat=[str(m) for m in header.get("compat") or []],
                 )
                 state["current"] = None
                 deadline = time.monotonic() + limits.exercise_timeout_s  # until the next "start"

@@ -215,6 +215,15 @@ def strip_ipython_syntax(source: str) -> str:
     return "\n".join(out)
 
 
+def runnable_source(source: str) -> str:
+    """``source`` as written if it parses, else with its IPython-only lines blanked."""
+    try:
+        ast.parse(source)
+        return source  # plain Python: leave it exactly as written
+    except SyntaxError:
+        return strip_ipython_syntax(source)
+
+
 def _is_simple_constant(node: ast.expr) -> bool:
     try:
         ast.literal_eval(node)
@@ -283,11 +292,7 @@ def _extract_definitions(cells: list[tuple[str, str]], submission: Submission) -
     """
     statements: list[tuple[str, ast.stmt, list[str]]] = []
     for where, source in cells:
-        try:
-            ast.parse(source)
-            cleaned = source  # plain Python: leave it exactly as written
-        except SyntaxError:
-            cleaned = strip_ipython_syntax(source)
+        cleaned = runnable_source(source)
         try:
             tree = ast.parse(cleaned, filename=where)
         except SyntaxError as exc:

@@ -68,8 +68,7 @@ def main() -> None:
     if inline:
         session.run(on_cell=lambda cell: channel.send({"event": "loading", "where": cell.where, "line": 1}))
         namespace, targets = session.namespace, probes.inline_targets(session)
-        channel.send({"event": "ready", "defined": [], "problems": session.reports(), "compat": session.compat_messages,
-                      "located": {name: {"status": t.status, "cell": t.cell.where if t.cell else None} for name, t in targets.items()}})
+        channel.send({"event": "ready", "defined": [], "problems": session.reports(), "compat": session.compat_messages})
     else:
         namespace, problems = _exec_definitions(job, channel)
         channel.send({"event": "ready", "defined": sorted(k for k in namespace if not k.startswith("__")), "problems": problems})
@@ -85,16 +84,14 @@ def main() -> None:
         if model_file:
             target = inputs_dir / model_file
         elif inline:
-            located = targets.get(name)
-            target = located.target if located is not None and located.status == "found" else None
+            located = targets.get(name) or notebook_mode.Located("missing", detail=f"the grader has no way to find {name} in an original notebook")
+            target = located.target if located.status == "found" else None
             probe = getattr(probes, "inline_" + exercise["probe"], probe)
         else:
             target = namespace.get(name)
-        if inline and target is None and not model_file:
-            status = located.status if located is not None else "missing"
-            cell_error = located.cell.error if located is not None and located.cell is not None else None
-            error = {"type": status, "message": located.detail if located is not None else "", "frames": (cell_error or {}).get("frames", []),
-                     "cause": cell_error}
+        if located is not None and target is None:
+            status = located.status
+            error = {"type": status, "message": located.detail, "frames": [], "cause": located.cell.error if located.cell else None}
         elif target is None:
             status = "missing"
         else:
@@ -116,8 +113,8 @@ def main() -> None:
             error = {"type": "Tampering", "message": "your code replaced functions the grader relies on: " + ", ".join(replaced[:6]), "frames": []}
         header, arrays = obs.split()
         frame = {"event": "result", "exercise": name, "status": status, "error": error, "observations": header}
-        if inline and not model_file and located is not None and located.cell is not None:
-            frame["located_in"], frame["compat"] = located.cell.where, located.cell.compat
+        if located is not None and located.cell is not None:
+            frame["compat"] = located.cell.compat
         channel.send(frame, arrays)
         if replaced:
             # This process is no longer trustworthy: the grader starts a fresh one for the rest.

@@ -66,7 +66,6 @@ class CellRecord:
     error: dict | None = None
     blank_line: str | None = None
     blamed_on: str | None = None  # "cell 11": failed because of that earlier blank
-    assigned: set[str] = field(default_factory=set)
     compat: list[str] = field(default_factory=list)  # Keras-2 shims this cell needed
     seconds: float = 0.0
 
@@ -112,60 +111,48 @@ def install_training_caps(caps: TrainingCaps) -> None:
 
     import keras
 
-    model_cls = keras.Model
-    original_fit, original_evaluate = model_cls.fit, model_cls.evaluate
-    fit_signature = inspect.signature(original_fit)
-    evaluate_signature = inspect.signature(original_evaluate)
+    def shorten(a: dict, steps_key: str) -> bool:
+        """Cut a bound call's samples (arrays) or its steps (generator, tf.data.Dataset, PyDataset); True for arrays."""
+        if not _is_array_like(a.get("x")):
+            a[steps_key] = min(int(a.get(steps_key) or caps.max_steps), caps.max_steps)
+            return False
+        for key in ("x", "y", "sample_weight"):
+            if key in a:
+                a[key] = _head(a[key], caps.max_samples)
+        return True
 
-    def _eager(model) -> None:
-        # One or two steps: tracing a graph would cost far more than running them.
-        try:
-            model.jit_compile = False
-            model.run_eagerly = True
-        except Exception:  # noqa: BLE001 - an uncompiled or unusual model: fit will say so itself
-            pass
-
-    def fit(self, *args, **kwargs):
-        if not caps.active:
-            return original_fit(self, *args, **kwargs)
-        bound = fit_signature.bind(self, *args, **kwargs)
-        a = bound.arguments
-        extra = a.pop("kwargs", {}) if "kwargs" in a else {}
+    def fit_budget(a: dict) -> None:
         a["epochs"] = int(a.get("initial_epoch", 0) or 0) + 1
-        a["verbose"] = 0
-        x = a.get("x")
-        if _is_array_like(x):
-            for key in ("x", "y", "sample_weight"):
-                if key in a:
-                    a[key] = _head(a[key], caps.max_samples)
+        if shorten(a, "steps_per_epoch"):
             a.pop("steps_per_epoch", None)
-        else:  # a generator, tf.data.Dataset or PyDataset
-            a["steps_per_epoch"] = min(int(a.get("steps_per_epoch") or caps.max_steps), caps.max_steps)
         if isinstance(a.get("validation_data"), (tuple, list)):
             a["validation_data"] = tuple(_head(v, caps.max_samples) for v in a["validation_data"])
         elif a.get("validation_data") is not None:
-            a["validation_steps"] = min(int(a.get("validation_steps") or 1), 1)
-        _eager(self)
-        return original_fit(**a, **extra)
+            a["validation_steps"] = 1
 
-    def evaluate(self, *args, **kwargs):
-        if not caps.active:
-            return original_evaluate(self, *args, **kwargs)
-        bound = evaluate_signature.bind(self, *args, **kwargs)
-        a = bound.arguments
-        extra = a.pop("kwargs", {}) if "kwargs" in a else {}
-        a["verbose"] = 0
-        if _is_array_like(a.get("x")):
-            for key in ("x", "y", "sample_weight"):
-                if key in a:
-                    a[key] = _head(a[key], caps.max_samples)
-        else:
-            a["steps"] = min(int(a.get("steps") or caps.max_steps), caps.max_steps)
-        _eager(self)
-        return original_evaluate(**a, **extra)
+    def capped(original, budget):
+        signature = inspect.signature(original)
 
-    fit.__doc__, evaluate.__doc__ = original_fit.__doc__, original_evaluate.__doc__
-    model_cls.fit, model_cls.evaluate = fit, evaluate
+        def method(self, *args, **kwargs):
+            if not caps.active:
+                return original(self, *args, **kwargs)
+            a = signature.bind(self, *args, **kwargs).arguments
+            extra = a.pop("kwargs", {})
+            a["verbose"] = 0
+            budget(a)
+            # One or two steps: tracing a graph would cost far more than running them.
+            try:
+                self.jit_compile = False
+                self.run_eagerly = True
+            except Exception:  # noqa: BLE001 - an uncompiled or unusual model: the call will say so itself
+                pass
+            return original(**a, **extra)
+
+        method.__doc__ = original.__doc__
+        return method
+
+    keras.Model.fit = capped(keras.Model.fit, fit_budget)
+    keras.Model.evaluate = capped(keras.Model.evaluate, lambda a: shorten(a, "steps"))
 
 
 def install_datasets(arrays: dict[str, np.ndarray]) -> None:
@@ -255,7 +242,6 @@ class NotebookSession:
             cell.status = "error"
             cell.error = describe_exception(exc, self.student_files)
         names = _top_level_assigned(cell.source)
-        cell.assigned = names
         for name in names:
             if name in self.namespace:
                 self.last_assigned[name] = cell.index

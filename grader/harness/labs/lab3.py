@@ -478,8 +478,11 @@ def _locate_add_noise(session):
     return Located("found", add_noise, cell=cell)
 
 
-def _locate_model(session, exercise, what, strict, loose=None):
-    """The last model satisfying ``strict``; else the last from the exercise's cells satisfying ``loose``."""
+def _locate_model(session, exercise, what, strict, loose=None, target=_clone):
+    """The last model satisfying ``strict``, else the last from the exercise's cells satisfying ``loose``.
+
+    The probe gets ``lambda: target(model)``: by default a fresh clone, as a stub's builder would give.
+    """
     from harness.notebook_mode import Located, locate_blank_or_error
 
     found = session.models_where(strict)
@@ -488,27 +491,19 @@ def _locate_model(session, exercise, what, strict, loose=None):
         found = [r for r in session.models_where(loose) if r.cell in anchored]
     if not found:
         return locate_blank_or_error(session, INLINE_ANCHORS[exercise], what)
-    record = found[-1]
-    return Located("found", record, cell=session.cells[record.cell])
+    model = found[-1].model
+    return Located("found", lambda: target(model), cell=session.cells[found[-1].cell])
 
 
 def _locate_build_sr_network(session):
-    located = _locate_model(session, "build_sr_network", "a model mapping (14, 14, 1) images to (28, 28, 1)",
-                            lambda m: _io(m)[0][1:] in ([14, 14, 1], [14, 14]))
-    if located.status == "found":
-        model = located.target.model
-        located.target = lambda: _clone(model)
-    return located
+    return _locate_model(session, "build_sr_network", "a model mapping (14, 14, 1) images to (28, 28, 1)",
+                         lambda m: _io(m)[0][1:] in ([14, 14, 1], [14, 14]))
 
 
 def _locate_build_angle_cnn(session):
-    located = _locate_model(session, "build_angle_cnn", "a model mapping (28, 28, 1) images to one angle",
-                            lambda m: _is_28x28(_io(m)[0]) and _io(m)[1] == [None, 1],
-                            loose=lambda m: _is_28x28(_io(m)[0]))
-    if located.status == "found":
-        model = located.target.model
-        located.target = lambda: _clone(model)
-    return located
+    return _locate_model(session, "build_angle_cnn", "a model mapping (28, 28, 1) images to one angle",
+                         lambda m: _is_28x28(_io(m)[0]) and _io(m)[1] == [None, 1],
+                         loose=lambda m: _is_28x28(_io(m)[0]))
 
 
 def detector_head_channels(model) -> list[int]:
@@ -530,11 +525,7 @@ def _locate_detector_channels(session):
         shape_in, shape_out = _io(m)
         return shape_in[1:] == [64, 64, 1] and len(shape_out) == 4 and shape_out[1] is not None and shape_out[1] < 64
 
-    located = _locate_model(session, "detector_channels", "the detector (64x64 images to a 2x2 grid)", detector)
-    if located.status == "found":
-        model = located.target.model
-        located.target = lambda: detector_head_channels(model)
-    return located
+    return _locate_model(session, "detector_channels", "the detector (64x64 images to a 2x2 grid)", detector, target=detector_head_channels)
 
 
 def _locate_build_unet_no_skips(session):
