@@ -6,6 +6,8 @@ secrets that never left the grader, and the rubric's parameters. It returns a
 :class:`CheckOutcome` whose message says what was expected and what was found,
 in the student's terms. A check that cannot find what it needs raises
 :class:`NotObserved`; the engine turns that into a failed check that says why.
+When the grader's own step failed (:class:`GraderStepFailed`) the check is
+left out of the score and flagged for the instructor instead.
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ class CheckOutcome:
 
 class NotObserved(Exception):
     """The observation a check needs is not there (an earlier step failed or was skipped)."""
+
+
+class GraderStepFailed(NotObserved):
+    """A step of the grader's own failed, so the check cannot judge: never the student's fault."""
 
 
 @dataclass
@@ -54,14 +60,21 @@ class Observed:
             return f"bottleneck_2d returned a {self.values['encoded.type']}, not a Keras tensor"
         return "not observed (an earlier step did not complete)"
 
+    def _missing(self, key: str) -> NotObserved:
+        for candidate in (key, key.split(".")[0]):
+            failure = self.values.get(f"{candidate}.grader_error")
+            if failure:
+                return GraderStepFailed(f"the grader could not derive {candidate} ({failure['type']}: {failure['message'][:300]})")
+        return NotObserved(self._why_missing(key))
+
     def value(self, key: str):
         if key not in self.values:
-            raise NotObserved(self._why_missing(key))
+            raise self._missing(key)
         return self.values[key]
 
     def array(self, key: str) -> np.ndarray:
         if key not in self.arrays:
-            raise NotObserved(self._why_missing(key))
+            raise self._missing(key)
         return self.arrays[key]
 
     def model(self, key: str = "model") -> dict:
@@ -177,6 +190,38 @@ def same_shape_as_input(obs: Observed, keys: dict[str, str]) -> CheckOutcome:
         if found != expected:
             return CheckOutcome(False, f"output shape {fmt_shape(found)}, expected the input's shape {fmt_shape(expected)} [{_label(key)}]")
     return CheckOutcome(True, "shape kept")
+
+
+@check
+def same_shape_as_observed(obs: Observed, keys: dict[str, str]) -> CheckOutcome:
+    """``keys`` maps an output key to the observed array it must match in shape (e.g. a notebook's clean images)."""
+    for key, other in keys.items():
+        found, expected = obs.array(key).shape, obs.array(other).shape
+        if found != expected:
+            return CheckOutcome(False, f"shape {fmt_shape(found)}, expected the clean images' shape {fmt_shape(expected)} [{_label(key)}]")
+    return CheckOutcome(True, "shape kept")
+
+
+@check
+def zero_mean_noise(obs: Observed, key: str, level_secret: str, min_std: float, max_std: float, mean_tolerance: float) -> CheckOutcome:
+    """Noise was added to a flat grey image: a visible spread and no shift of the mean.
+
+    Spread and shift are estimated from quartiles and the median, which
+    clipping to [0, 1] leaves almost untouched on a 0.5 grey level.
+    """
+    level = float(obs.secret(level_secret))
+    noisy = np.asarray(obs.array(key), dtype=np.float64)
+    if not np.issubdtype(obs.array(key).dtype, np.number) or noisy.size == 0:
+        raise NotObserved("the noisy images are not numeric")
+    q1, median, q3 = np.percentile(noisy, [25, 50, 75])
+    std = (q3 - q1) / 1.349
+    if float(np.std(noisy)) < 1e-6:
+        return CheckOutcome(False, "no noise added: on a grey image the result is constant")
+    if std < min_std or std > max_std:
+        return CheckOutcome(False, f"noise spread (std) about {std:.3f}, expected between {min_std:g} and {max_std:g} [{_label(key)}]")
+    if abs(median - level) > mean_tolerance:
+        return CheckOutcome(False, f"the noise shifts values by {median - level:+.3f} on average; the noisy images should be x + noise with zero-mean noise [{_label(key)}]")
+    return CheckOutcome(True, f"zero-mean noise with std about {std:.3f} added")
 
 
 @check
@@ -377,11 +422,18 @@ def layer_tokens(info: dict) -> list[str]:
 
 
 @check
-def layer_sequence(obs: Observed, key: str, expected: list[str], what: str) -> CheckOutcome:
-    """The layers, in order, match ``expected`` tokens (see :func:`layer_tokens`)."""
+def layer_sequence(obs: Observed, key: str, expected: list[str], what: str, also_accepted: list[dict] = ()) -> CheckOutcome:
+    """The layers, in order, match ``expected`` tokens (see :func:`layer_tokens`).
+
+    ``also_accepted`` lists other sequences that are right too, each as
+    ``{"expected": [...], "as": "why it is accepted"}``.
+    """
     found = layer_tokens(obs.model(key))
     if found == expected:
         return CheckOutcome(True, f"{what} as in the lab")
+    for other in also_accepted:
+        if found == other["expected"]:
+            return CheckOutcome(True, f"{what} as {other['as']}")
     return CheckOutcome(False, f"{what} differ from the lab's at {_first_difference(found, expected)}")
 
 

@@ -112,7 +112,7 @@ def grade(
     lab: Annotated[str, typer.Argument(help="Lab name, e.g. lab3.")],
     submissions: Annotated[Path, typer.Argument(help="Folder of .ipynb/.py files or per-student folders, or a Canvas/Gradescope download zip.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for results (<student>.json) and exports.")],
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Submissions graded at once (default: number of cores).")] = 0,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Submissions graded at once (default: number of cores).")] = None,
     force: Annotated[bool, typer.Option("--force", help="Regrade submissions that already have an up-to-date result.")] = False,
     quick: Annotated[bool, typer.Option("--quick", help="Structural checks only.")] = False,
     roster: Annotated[Optional[Path], typer.Option("--roster", help="CSV mapping ids in file names to students (columns: student[, key, name, sis_id, login_id, section]).")] = None,
@@ -130,7 +130,8 @@ def grade(
     from grader.sandbox import terminate_all_sandboxes
 
     stop = threading.Event()
-    workers = workers or os.cpu_count() or 1
+    if workers is None:  # not given: one per core (min=1 applies only to a given value)
+        workers = os.cpu_count() or 1
 
     def interrupt(signum, frame):
         if stop.is_set():

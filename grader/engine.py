@@ -20,7 +20,7 @@ from grader import __version__
 from grader import data as lab_data
 from grader import labs
 from grader.data import file_sha256
-from grader.checks import CHECKS, NotObserved, Observed
+from grader.checks import CHECKS, GraderStepFailed, NotObserved, Observed
 from grader.hints import format_error
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.rubric import ExerciseSpec, Rubric, load_rubric
@@ -93,7 +93,8 @@ def grade_submission(
         # An original notebook filled in place: every cell runs, in order.
         blocks = [{"source": runnable_source(source), "filename": where, "first_line": 1} for where, source in submission.code_cells]
         datasets = tasks.notebook_datasets(lab_inputs) if hasattr(tasks, "notebook_datasets") else {}
-        job = SandboxJob(rubric.lab, blocks, [where for where, _ in submission.code_cells], jobs, form="inline", datasets=datasets)
+        job = SandboxJob(rubric.lab, blocks, [where for where, _ in submission.code_cells], jobs, form="inline", datasets=datasets,
+                         cell_budget_s=rubric.limits.cell_budget_s)
     else:
         blocks = [{"source": b.source, "filename": b.filename, "first_line": b.first_line} for b in submission.definitions]
         job = SandboxJob(rubric.lab, blocks, sorted({b.filename for b in submission.definitions}), jobs)
@@ -117,6 +118,10 @@ def grade_submission(
         notes.append(f"Sandbox: {report.isolation['warning']}; student code ran with reduced isolation")
     if quick:
         notes.append("Quick check: checks that train models were skipped; run without --quick for the full grade.")
+    unjudged = [f"{e.name}/{c.name}" for e in results for c in e.checks if c.grader_error]
+    if unjudged:
+        notes.append(f"Needs review: the grader could not judge {', '.join(unjudged)}; those checks are left out of the score "
+                     "(the maximum is lower by their points) until an instructor looks at them.")
 
     result = SubmissionResult(
         lab=rubric.lab,
@@ -156,14 +161,23 @@ def _inline_notes(report: SandboxReport) -> list[str]:
     notes = []
     for cell in report.load_problems:
         if cell.get("status") == "blank":
-            notes.append(f"{cell['where']}: a blank is not filled in ({cell.get('blank_line')}); the cell was skipped")
+            notes.append(f"{cell['where']}: a blank is not filled in ({cell.get('blank_line')}); the statements that depend on it were skipped")
         elif cell.get("blamed_on"):
             notes.append(f"{cell['where']} failed because the blank in {cell['blamed_on']} is not filled in ({format_error(cell['error'])})")
         elif cell.get("error"):
             notes.append(f"{cell['where']} failed, and execution went on with the next cell: {format_error(cell['error'])}")
+    not_needed = [cell["where"] for cell in report.load_problems if cell.get("status") == "not_needed"]
+    if not_needed:
+        notes.append(f"Not run, since no exercise needs what they compute (training runs, plots, other experiments): {_cell_list(not_needed)}")
     for message in report.compat:
-        notes.append(f"Keras 2 compatibility: {message}")
+        notes.append(f"{'OpenCV 4' if message.startswith('cv2.') else 'Keras 2'} compatibility: {message}")
     return notes
+
+
+def _cell_list(wheres: list[str]) -> str:
+    """'cells 3, 5, 8' from ['cell 3', 'cell 5', 'cell 8']."""
+    numbers = [w.removeprefix("cell ") for w in wheres]
+    return ("cell " if len(numbers) == 1 else "cells ") + ", ".join(numbers)
 
 
 def rubric_fingerprint(rubric: Rubric) -> str:
@@ -214,16 +228,26 @@ def run_checks(specs: list, observed: Observed, counted: bool = True) -> list[Ch
         try:
             outcome = CHECKS[spec.check](observed, **spec.params)
             passed, message, details = outcome.passed, outcome.message, outcome.details
+        except GraderStepFailed as exc:
+            results.append(_grader_failure(spec, str(exc)))
+            continue
         except NotObserved as exc:
             passed, message, details = False, f"not checked: {exc}", {}
         except Exception as exc:  # noqa: BLE001 - a grader bug must not lose the submission's other results
-            passed, message, details = False, f"internal grader error in check {spec.id} ({type(exc).__name__}: {exc}); please report it", {}
+            results.append(_grader_failure(spec, f"internal grader error in check {spec.id} ({type(exc).__name__}: {exc}); please report it"))
+            continue
         max_points = spec.points if counted else 0.0
         results.append(CheckResult(
             name=spec.id, passed=passed, message=message, points=max_points if passed else 0.0,
             max_points=max_points, hint="" if passed else spec.hint, details=details,
         ))
     return results
+
+
+def _grader_failure(spec, reason: str) -> CheckResult:
+    """A check the grader could not judge: it costs the student nothing and is flagged for the instructor."""
+    return CheckResult(name=spec.id, passed=False, message=f"not judged, flagged for review: {reason}", points=0.0,
+                       max_points=0.0, grader_error=True, details={"points_not_judged": spec.points})
 
 
 def _score_exercise(
@@ -261,12 +285,18 @@ def _score_exercise(
 
     results = run_checks(checks, Observed(run.values, run.arrays, secrets))
     score = sum(r.points for r in results)
+    unjudged = [r for r in results if r.grader_error]
+    if unjudged:
+        base["max_score"] = max_score = sum(r.max_points for r in results)
     if run.status == "error":
         status, feedback = "error", f"error: {format_error(run.error)}"
     else:
-        failed = [r for r in results if not r.passed]
+        failed = [r for r in results if not r.passed and not r.grader_error]
         status = "passed" if not failed and score == max_score else "failed"
         feedback = "all checks passed" if not failed else failed[0].message
+    if unjudged:
+        feedback += (f"\n  ({len(unjudged)} check(s) worth {sum(r.details['points_not_judged'] for r in unjudged):g} point(s) could not be"
+                     f" judged by the grader and are left out of the score; the instructor is asked to review: {', '.join(r.name for r in unjudged)})")
     if run.compat:
         feedback += "\n  (ran with Keras 2 compatibility: " + "; ".join(run.compat) + ")"
     if "NameError" in feedback or any("NameError" in r.message for r in results):

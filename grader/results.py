@@ -17,6 +17,8 @@ class CheckResult(BaseModel):
     max_points: float = 0.0
     hint: str = ""
     skipped: bool = False
+    # The grader itself failed to judge this check: it counts for nothing and is flagged for review.
+    grader_error: bool = False
     details: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -23,6 +23,10 @@ class Limits(BaseModel):
     startup_timeout_s: float = 120.0  # starting Python and importing TensorFlow in the sandbox
     definition_timeout_s: float = 10.0  # running one cell's definitions (imports, class bodies)
     cell_timeout_s: float = 60.0  # running one whole cell of an original fill-in notebook (training capped)
+    # A cell still running after this long is stopped from inside and the next
+    # cell runs (a hand-written training loop, say); cell_timeout_s is the hard
+    # limit behind it, which costs a restart of the notebook.
+    cell_budget_s: float = 20.0
     submission_timeout_s: float = 900.0  # everything for one submission, restarts included
     exercise_timeout_s: float = 60.0
     memory_gib: float = 4.0

@@ -75,6 +75,7 @@ class SandboxJob:
     # every cell of an original fill-in notebook (harness.notebook_mode).
     form: str = "stub"
     datasets: dict[str, np.ndarray] = field(default_factory=dict)  # served as keras.datasets.<name>.load_data()
+    cell_budget_s: float = 20.0  # inline form: a cell running longer is stopped and the next one runs
 
 
 @dataclass
@@ -340,6 +341,7 @@ def _write_job(workdir: Path, job: SandboxJob, definitions: list[dict], exercise
         "lab": job.lab,
         "form": job.form,
         "datasets": "datasets.npz" if job.datasets else None,
+        "cell_budget_s": job.cell_budget_s,
         "definitions": definitions,
         "student_files": job.student_files,
         "exercises": [

@@ -268,7 +268,7 @@ def integer_noise(x, noise_factor=0.5):
     return np.clip(np.round(x + noise_factor * _rng.normal(0, 1, x.shape)), 0, 1).astype(np.int64)
 
 
-ADD_NOISE_IDS = [c.id for c in RUBRIC.exercise("add_noise").checks]
+ADD_NOISE_IDS = [c.id for c in RUBRIC.exercise("add_noise").checks_for("stub")]
 
 
 def test_add_noise_correct_passes_every_check(noise_inputs):
@@ -506,16 +506,16 @@ def test_channel_counts():
 
 
 def test_detector_shape_and_parameters():
-    good = obs({"detector": keras_model_info([[None, 64, 64, 1]], [[None, 2, 2, 15]], params=41_551)})
+    good = obs({"detector": keras_model_info([[None, 64, 64, 1]], [[None, 2, 2, 15]], params=24_275)})
     assert run_check("detector_channels", "detector_output_shape", good).passed
     assert run_check("detector_channels", "detector_parameters", good).passed
 
     # (1, 2, 10): one box channel short of corners
-    wrong = obs({"detector": keras_model_info([[None, 64, 64, 1]], [[None, 2, 2, 13]], params=41_421)})
+    wrong = obs({"detector": keras_model_info([[None, 64, 64, 1]], [[None, 2, 2, 13]], params=24_265)})
     outcome = run_check("detector_channels", "detector_output_shape", wrong)
     assert not outcome.passed and "(None, 2, 2, 13), expected (None, 2, 2, 15)" in outcome.message
     outcome = run_check("detector_channels", "detector_parameters", wrong)
-    assert not outcome.passed and outcome.message == "41,421 parameters, expected 41,551"
+    assert not outcome.passed and outcome.message == "24,265 parameters, expected 24,275"
 
     unbuilt = obs({"detector": {**keras_model_info([[None, 64, 64, 1]], [[None, 2, 2, 15]]), "params": None,
                                 "params_error": "ValueError: unbuilt"}})
@@ -538,8 +538,13 @@ def conv(name, filters, activation="linear", kernel_size=(3, 3)):
                  activation=activation)
 
 
-def unet_layers(skip_class: str | None = None, relu_in_conv: bool = False, bn_after_relu: bool = False) -> list[dict]:
-    """The lab's light U-Net without skips (optionally with one merge layer, or other block spellings)."""
+def unet_layers(skip_class: str | None = None, relu_in_conv: bool = False, bn_after_relu: bool = False,
+                upsample_first: bool = False) -> list[dict]:
+    """The lab's light U-Net without skips (optionally with one merge layer, or other block spellings).
+
+    As in the lab, each decoder block is followed by its upsampling; ``upsample_first``
+    puts the upsampling before each block instead (labgrader's earlier handout).
+    """
     layers = [layer("input_layer", "InputLayer", 0)]
     n = 0
 
@@ -561,10 +566,14 @@ def unet_layers(skip_class: str | None = None, relu_in_conv: bool = False, bn_af
         if filters != 64:
             layers.append(layer(f"max_pooling2d_{n}", "MaxPooling2D", config={"pool_size": [2, 2]}))
     for i, filters in enumerate((32, 16, 8)):
-        layers.append(layer(f"up_sampling2d_{i}", "UpSampling2D", config={"size": [2, 2]}))
+        up = layer(f"up_sampling2d_{i}", "UpSampling2D", config={"size": [2, 2]})
+        if upsample_first:
+            layers.append(up)
+        layers += block(filters)
+        if not upsample_first:
+            layers.append(up)
         if skip_class and i == 0:
             layers.append(layer(skip_class.lower(), skip_class, 2))
-        layers += block(filters)
     layers.append(conv("conv2d_out", 10, "softmax", kernel_size=(1, 1)))
     return layers
 
@@ -631,6 +640,24 @@ def test_inline_unet_judged_against_the_notebooks_own():
         run_check("build_unet_no_skips", "parameter_count_as_notebook_unet", obs({"model": unet_info(unet_layers())}))
 
 
+def test_a_failed_grader_step_costs_the_student_nothing_and_is_flagged():
+    """When the grader cannot derive the notebook's U-Net without skips, its checks are left out, not failed."""
+    from grader.engine import run_checks
+
+    failure = {"type": "TypeError", "message": "Could not locate function 'softMaxAxis3'", "frames": []}
+    o = obs({"model": {**unet_info(unet_layers()), "params": 31_234}, "notebook_unet_without_skips.grader_error": failure})
+    specs = RUBRIC.exercise("build_unet_no_skips").checks_for("inline")
+    results = {r.name: r for r in run_checks(specs, o)}
+    for check_id in ("parameter_count_as_notebook_unet", "blocks_as_notebook_unet"):
+        r = results[check_id]
+        assert r.grader_error and not r.passed and r.points == 0 and r.max_points == 0, r
+        assert "flagged for review" in r.message and "softMaxAxis3" in r.message and r.details["points_not_judged"] == 2
+    assert not results["no_skip_connections"].grader_error and results["no_skip_connections"].passed
+    # A missing observation of the student's own still fails, with points at stake.
+    plain = {r.name: r for r in run_checks(specs, obs({"model": {**unet_info(unet_layers()), "params": 31_234}}))}
+    assert not plain["parameter_count_as_notebook_unet"].grader_error and plain["parameter_count_as_notebook_unet"].max_points == 2
+
+
 def test_unet_parameter_count_with_skips():
     o = obs({"model": {**unet_info(unet_layers("Concatenate")), "params": 55_266}})
     outcome = run_check("build_unet_no_skips", "parameter_count", o)
@@ -682,9 +709,21 @@ def test_unet_blocks_in_the_wrong_order(variant):
     assert "found conv8 → relu → BN" in outcome.message and "expected conv8 → BN → relu" in outcome.message
 
 
+def test_unet_blocks_accept_upsampling_before_each_block():
+    """The lab upsamples after each decoder block; the earlier handout's order (before) has the same layers."""
+    for upsample_first in (False, True):
+        outcome = run_check("build_unet_no_skips", "blocks_as_in_the_lab", obs({"model": unet_info(unet_layers(upsample_first=upsample_first))}))
+        assert outcome.passed, outcome.message
+    assert "upsampling before each decoder block" in outcome.message
+    # An upsampling left out of one stage is still wrong, in either order.
+    layers = [l for l in unet_layers() if l["name"] != "up_sampling2d_1"]
+    outcome = run_check("build_unet_no_skips", "blocks_as_in_the_lab", obs({"model": unet_info(layers)}))
+    assert not outcome.passed and "expected" in outcome.message and "up" in outcome.message
+
+
 def test_unet_missing_decoder_block():
     layers = unet_layers()
-    del layers[-4:-1]  # the last decoder block (conv8, BN, relu)
+    del layers[-5:-2]  # the last decoder block (conv8, BN, relu)
     outcome = run_check("build_unet_no_skips", "blocks_as_in_the_lab", obs({"model": unet_info(layers)}))
     assert not outcome.passed
     assert "found" in outcome.message and "conv10" in outcome.message and "expected" in outcome.message and "conv8" in outcome.message
@@ -793,6 +832,53 @@ def test_batchnorm_in_sequential(z):
 # ---------------------------------------------------------------- coverage of the registry
 
 # Each registered check and the tests above that make it pass and fail.
+# ---------------------------------------------------------------- add_noise, original notebooks
+#
+# The lab asks for x_train_noisy = x_train + noise: no noise factor, clipping
+# optional. The cell is replayed on grey images (noisy.flat) and the notebook's
+# own noisy test images are compared in shape with its clean ones.
+
+
+def inline_noise_obs(cell, level=0.5, clean_shape=(64, 28, 28, 1)):
+    flat = np.full((100, 28, 28, 1), level, np.float32)
+    clean = _rng.random(clean_shape).astype(np.float32)
+    noisy_nb = cell(clean)
+    return obs({"input_changed.flat": False}, {"noisy.flat": cell(flat), "noisy.notebook": noisy_nb, "clean.notebook": clean},
+               {"flat_level": level})
+
+
+INLINE_NOISE_CELLS = {
+    # every reading of the lab a careful student could make
+    "normal_loc_is_x_clipped": lambda x: np.clip(np.random.normal(x, 0.5), 0, 1),
+    "factor_times_standard_normal": lambda x: np.clip(x + 0.2 * np.random.normal(0.0, 1.0, x.shape), 0.0, 1.0),
+    "not_clipped": lambda x: x + np.random.normal(0, 0.3, x.shape),
+    "float64_result": lambda x: np.clip(x.astype(np.float64) + np.random.normal(0, 0.4, x.shape), 0, 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(INLINE_NOISE_CELLS))
+def test_inline_add_noise_accepts_every_reading_of_the_lab(name):
+    o = inline_noise_obs(INLINE_NOISE_CELLS[name])
+    for c in RUBRIC.exercise("add_noise").checks_for("inline"):
+        outcome = CHECKS[c.check](o, **c.params)
+        assert outcome.passed, (name, c.id, outcome.message)
+
+
+@pytest.mark.parametrize("cell, check_id, expected", [
+    (lambda x: x.copy(), "noise_added", "no noise added"),
+    (lambda x: np.random.normal(0, 0.5, x.shape), "noise_added", "shifts values"),  # noise only, the images forgotten
+    (lambda x: np.clip(x + np.random.random(x.shape), 0, 1), "noise_added", "shifts values"),  # uniform in [0, 1): not zero-mean
+    (lambda x: x + np.random.normal(0, 0.01, x.shape), "noise_added", "spread"),  # too faint to see
+    (lambda x: np.clip(x + np.random.normal(0, 0.5, x.shape), 0, 1)[:, ::2, ::2], "noisy_shape_kept", "expected the clean images' shape"),
+    (lambda x: np.round(np.clip(x + np.random.normal(0, 0.5, x.shape), 0, 1)).astype(np.uint8), "noisy_floating_dtype", "floating dtype"),
+])
+def test_inline_add_noise_wrong_cells_fail(cell, check_id, expected):
+    o = inline_noise_obs(cell)
+    c = next(c for c in RUBRIC.exercise("add_noise").checks_for("inline") if c.id == check_id)
+    outcome = CHECKS[c.check](o, **c.params)
+    assert not outcome.passed and expected in outcome.message, outcome.message
+
+
 COVERED = {
     "returns_ndarray": ("test_extract_W_kernel_passes_all_checks", "test_extract_W_returns_tensor_not_ndarray"),
     "array_shape": ("test_extract_W_kernel_passes_all_checks", "test_extract_W_transposed_kernel"),
@@ -802,6 +888,8 @@ COVERED = {
     "values_in_range": ("test_add_noise_correct_passes_every_check", "test_add_noise_without_clipping"),
     "flags_false": ("test_add_noise_correct_passes_every_check", "test_add_noise_in_place"),
     "gaussian_noise_spread": ("test_add_noise_correct_passes_every_check", "test_add_noise_uniform_noise"),
+    "same_shape_as_observed": ("test_inline_add_noise_accepts_every_reading_of_the_lab", "test_inline_add_noise_wrong_cells_fail"),
+    "zero_mean_noise": ("test_inline_add_noise_accepts_every_reading_of_the_lab", "test_inline_add_noise_wrong_cells_fail"),
     "value_equals": ("test_bottleneck_flatten_size", "test_bottleneck_flatten_size"),
     "values_equal": ("test_batchnorm_correct", "test_batchnorm_weights_not_tracked"),
     "channel_counts": ("test_channel_counts", "test_channel_counts"),
@@ -811,7 +899,7 @@ COVERED = {
     "last_layer_is": ("test_angle_model_shapes_and_head", "test_angle_model_shapes_and_head"),
     "softmax_over_channels": ("test_unet_chain_passes", "test_unet_softmax_over_wrong_axis_or_sigmoid"),
     "respects_arguments": ("test_unet_chain_passes", "test_unet_arguments_ignored"),
-    "layer_sequence": ("test_unet_chain_passes", "test_unet_blocks_in_the_wrong_order"),
+    "layer_sequence": ("test_unet_chain_passes", "test_unet_blocks_in_the_wrong_order", "test_unet_blocks_accept_upsampling_before_each_block"),
     "param_count_as_observed": ("test_inline_unet_judged_against_the_notebooks_own",),
     "layer_sequence_as_observed": ("test_inline_unet_judged_against_the_notebooks_own",),
     "graph_without_skips": ("test_unet_chain_passes", "test_unet_with_a_merge_layer_fails"),

@@ -70,3 +70,47 @@ def test_check_exit_codes_table_and_json(repo, tmp_path):
     data = json.loads(failed.stdout)  # --json - prints only JSON
     assert data["exercises"][0]["status"] == "failed"
     assert "clip" in data["exercises"][0]["feedback"]
+
+
+def test_grade_without_workers_uses_one_per_core(tmp_path):
+    """`grader grade lab3 submissions/ --out results/`, as the README writes it (no --workers).
+
+    The unreadable notebook is reported as a row without starting a sandbox, so
+    this runs in about a second.
+    """
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    (submissions / "alice.ipynb").write_text("{not json")
+    out = tmp_path / "results"
+    proc = grader("grade", "lab3", str(submissions), "--out", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "--workers" not in proc.stderr and "found 1 submissions" in proc.stdout
+    assert (out / "gradebook.csv").is_file() and (out / "alice.json").is_file()
+
+
+@pytest.mark.parametrize("args, expected", [([], "cores"), (["--workers", "3"], 3), (["-w", "1"], 1)])
+def test_grade_workers_default_and_given(tmp_path, monkeypatch, args, expected):
+    import os
+
+    from typer.testing import CliRunner
+
+    import grader.batch
+    import grader.cli
+
+    seen = {}
+
+    def fake_grade_batch(source, out_dir, lab, *, workers, **kwargs):
+        seen["workers"] = workers
+        return grader.batch.BatchSummary(max_score=80)
+
+    monkeypatch.setattr(grader.batch, "grade_batch", fake_grade_batch)
+    monkeypatch.setattr(grader.cli, "_export", lambda *a, **k: {})
+    result = CliRunner().invoke(grader.cli.app, ["grade", "lab3", str(tmp_path), "--out", str(tmp_path / "out"), *args])
+    assert result.exit_code == 0, result.output
+    assert seen["workers"] == ((os.cpu_count() or 1) if expected == "cores" else expected)
+
+
+@pytest.mark.parametrize("value", ["0", "-2"])
+def test_grade_rejects_workers_below_one(tmp_path, value):
+    proc = grader("grade", "lab3", str(tmp_path), "--out", str(tmp_path / "out"), f"--workers={value}")
+    assert proc.returncode == 2 and "--workers" in proc.stderr and "Traceback" not in proc.stderr

@@ -109,6 +109,95 @@ def test_replay_rebinds_inputs_and_skips_the_cells_own_constants():
 
 
 
+def test_only_the_statements_that_depend_on_a_blank_are_skipped():
+    """The lab's detector cell imports softmax, which the U-Net cell needs even when the detector's blanks are unfilled."""
+    session = _session([
+        "import math\nfrom math import sqrt as root\ndef head(n):\n    return n * 2\nx = 1\nconfidence = head(???)\nmerged = [confidence, x]\nx = 5",
+        "y = root(16) + x",
+        "z = merged",
+    ])
+    assert [c.status for c in session.cells] == ["blank", "ok", "error"]
+    assert session.value("y") == 9.0  # root imported, x = 5 assigned after the skipped statements
+    assert callable(session.value("head"))
+    assert session.cells[0].skipped_statements == 2  # confidence = ..., merged = [confidence, x]
+    assert session.cells[2].blamed_on == "cell 1"
+    assert "confidence" not in session.last_assigned and session.last_assigned["x"] == 0
+
+
+def test_a_cell_is_replayed_with_the_bindings_it_read_when_it_ran():
+    """Real notebooks reuse `model` for every network; W's cell must see the model it was written for."""
+    session = _session([
+        "class M:\n    def __init__(self, k):\n        self.k = k",
+        "model = M([1, 2])",
+        "W = list(model.k)",
+        "model = M('a later network')",
+    ])
+    assert session.cells[2].snapshot["model"].k == [1, 2]
+    assert session.snapshot_value(2, "model").k == [1, 2] and session.value("model").k == "a later network"
+    session.cells[2].snapshot["model"].k = [3, 4]  # e.g. the grader's weights set into that model
+    assert session.replay(2, {}, watch="W") == [3, 4]
+
+
+def test_needed_cells_follow_names_from_the_exercise_cells():
+    from harness.notebook_mode import needed_cells
+
+    sources = [
+        "import numpy as np\nx = np.ones(3)",        # read by the answer
+        "history = fit(x)",                            # training: nobody reads history
+        "plot(history)",                               # a plot
+        "def helper(v):\n    return v * 2",           # defined below its use: notebooks run out of order
+        "ANSWER = helper(x)",                          # the exercise cell
+        "import cv2\nbig = make_scenes(5000)",        # only its import may be needed
+        "ANSWER2 = cv2.flip(x)",
+    ]
+    plans = needed_cells(sources, lambda src: "ANSWER" in src)
+    assert [p.needed for p in plans] == [True, False, False, True, True, False, True]
+
+
+def test_a_cell_that_failed_on_a_later_definition_runs_again():
+    session = _session(["y = helper(2)", "def helper(v):\n    return v + 1", "z = undefined"])
+    assert session.value("y") == 3 and session.cells[0].status == "ok"
+    assert session.cells[2].status == "error"
+
+
+def test_hand_written_training_loops_are_capped():
+    """train_on_batch and predict in a Python loop (a GAN's) stop costing anything after a few calls; a cell has a time budget."""
+    session = NotebookSession([
+        {"filename": "cell 1", "source": "import keras, numpy as np\n"
+                                         "m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])\n"
+                                         "m.compile(optimizer='sgd', loss='mse')\n"
+                                         "for i in range(2000):\n"
+                                         "    out = m.predict(np.ones((8, 4)), verbose=0)\n"
+                                         "    loss = m.train_on_batch(np.ones((8, 4)), np.ones((8, 1)))\n"
+                                         "big = m.predict(np.ones((5000, 4)), verbose=0)"},
+        {"filename": "cell 2", "source": "while True:\n    pass"},
+        {"filename": "cell 3", "source": "after = 1"},
+    ], ["cell 1", "cell 2", "cell 3"], cell_budget_s=6)
+    session.install({})
+    session.run()
+    assert session.cells[0].status == "ok" and session.cells[0].seconds < 6, session.cells[0].seconds
+    assert session.value("big").shape == (1000, 1)  # predictions of the first thousand inputs
+    assert session.cells[1].status == "error" and "ran longer than 6 s" in session.cells[1].error["message"]
+    assert session.value("after") == 1
+
+
+def test_notebook_datasets_have_mnist_sizes_so_the_labs_index_sampling_runs():
+    from grader.data import load_bundled_mnist
+    from grader.labs.lab3 import LabData, notebook_datasets
+    from harness.notebook_mode import install_datasets
+
+    install_datasets(notebook_datasets(LabData(load_bundled_mnist())))
+    import keras
+
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28) and len(y_train) == 60000
+    per_class = np.bincount(y_train, minlength=10)
+    assert per_class.min() > 5000, per_class
+    np.random.seed(0)
+    picked = np.asarray([np.where(y_train == i)[0][np.random.randint(0, 5000, 10)] for i in range(10)]).flatten()
+    assert len(picked) == 100 and set(y_train[picked]) == set(range(10))
+
+
 # ---------------------------------------------------------------- slow: whole notebooks, each beside its stub twin
 
 from casebook import CASES, merge_sources  # noqa: E402
@@ -261,9 +350,10 @@ def test_an_exercise_the_notebook_never_mentions_is_missing_unless_the_rubric_sa
     run = ExerciseRun("BatchNormalizedLayer", located.status, error={"type": located.status, "message": located.detail, "frames": []})
     spec = RUBRIC.exercise("BatchNormalizedLayer")
     base = {"name": spec.name, "title": spec.title, "max_score": spec.max_score}
-    missing = _score_inline_status(spec, run, base)
+    assert spec.inline_optional  # no course year of lab 3 has this class
+    missing = _score_inline_status(spec.model_copy(update={"inline_optional": False}), run, base)
     assert (missing.status, missing.max_score) == ("missing", 10)  # deleting the exercise does not shrink the total
-    optional = _score_inline_status(spec.model_copy(update={"inline_optional": True}), run, base)
+    optional = _score_inline_status(spec, run, base)
     assert (optional.status, optional.max_score, optional.score) == ("not_in_notebook", 0, 0)
     assert "this version of the lab has no BatchNormalizedLayer" in optional.feedback
 

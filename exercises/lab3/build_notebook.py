@@ -558,45 +558,53 @@ md(r"""
 
 An autoencoder is trained to output its own input. That sounds pointless until
 you put a narrow passage in the middle: to rebuild the image, the network has
-to squeeze everything important through it. Ours has an **encoder** that
-shrinks the 28×28 image to 7×7×8 = 392 numbers with convolutions and pooling,
-and a **decoder** that grows it back with convolutions and `UpSampling2D`
-(which simply repeats every pixel 2×2 times). `padding="same"` keeps the size
-unchanged through each convolution, so only pooling and upsampling change it.
+to squeeze everything important through it. The lab's autoencoder has an
+**encoder** of three convolution + pooling stages that shrinks the 28×28 image
+to 4×4×8 = 128 numbers (`padding="same"` on the poolings rounds 7 up to 4), and
+a **decoder** of three convolution + `UpSampling2D` stages (upsampling simply
+repeats every pixel 2×2 times) that grows it to 32×32. A last 5×5 convolution
+*without* padding trims the 32×32 map to 28×28, one output channel.
 
 No labels are needed: the targets are the images themselves.
 
 We try two ways to score a reconstruction:
 
 1. a linear output and the **mean squared error** (MSE) between pixels;
-2. a **sigmoid** output, whose values lie in (0, 1) like our pixels, and the
-   **binary cross-entropy**, which treats each pixel as the probability of ink.
-   It punishes confident mistakes harder and often gives crisper strokes.
+2. a **sigmoid** on top of that same output, whose values lie in (0, 1) like
+   our pixels, and the **binary cross-entropy**, which treats each pixel as the
+   probability of ink. It punishes confident mistakes harder and often gives
+   crisper strokes. As in the lab, the sigmoid model reuses the layers (and
+   weights) of the first, so it carries on from where the MSE training stopped.
 """)
 
 code(r'''
-def build_autoencoder(output_activation=None):
+def build_autoencoder():
     inputs = keras.Input(shape=(28, 28, 1))
-    # encoder: 28x28x1 -> 7x7x8
+    # encoder: 28x28x1 -> 4x4x8
     x = layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
-    x = layers.MaxPooling2D(2)(x)
+    x = layers.MaxPooling2D(2, padding="same")(x)                   # 14x14
     x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(2)(x)
-    # decoder: 7x7x8 -> 28x28x1
+    x = layers.MaxPooling2D(2, padding="same")(x)                   # 7x7
     x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
-    x = layers.UpSampling2D(2)(x)
+    encoded = layers.MaxPooling2D(2, padding="same")(x)             # 4x4
+    # decoder: 4x4x8 -> 32x32x16 -> 28x28x1
+    x = layers.Conv2D(8, 3, padding="same", activation="relu")(encoded)
+    x = layers.UpSampling2D(2)(x)                                   # 8x8
+    x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
+    x = layers.UpSampling2D(2)(x)                                   # 16x16
     x = layers.Conv2D(16, 3, padding="same", activation="relu")(x)
-    x = layers.UpSampling2D(2)(x)
-    outputs = layers.Conv2D(1, 3, padding="same", activation=output_activation)(x)
-    return keras.Model(inputs, outputs, name="autoencoder")
+    x = layers.UpSampling2D(2)(x)                                   # 32x32
+    decoded = layers.Conv2D(1, 5, padding="valid")(x)               # 28x28, linear
+    return keras.Model(inputs, decoded, name="autoencoder")
 
 
-autoencoder_mse = build_autoencoder(output_activation=None)
+autoencoder_mse = build_autoencoder()
 autoencoder_mse.summary()
 autoencoder_mse.compile(optimizer="adam", loss="mse")
 autoencoder_mse.fit(x_train, x_train, epochs=EPOCHS, batch_size=32, validation_split=0.1, verbose=2)
 
-autoencoder_bce = build_autoencoder(output_activation="sigmoid")
+# the same layers with a sigmoid on top, trained further with binary cross-entropy
+autoencoder_bce = keras.Model(autoencoder_mse.input, layers.Activation("sigmoid")(autoencoder_mse.output), name="autoencoder_sigmoid")
 autoencoder_bce.compile(optimizer="adam", loss="binary_crossentropy")
 autoencoder_bce.fit(x_train, x_train, epochs=EPOCHS, batch_size=32, validation_split=0.1, verbose=2);
 ''')
@@ -648,9 +656,8 @@ with needs("add_noise"):
     print("noisy images:", x_train_noisy.shape, x_train_noisy.dtype,
           f"values in [{x_train_noisy.min():.2f}, {x_train_noisy.max():.2f}]")
 
-    denoising_autoencoder = build_autoencoder(output_activation="sigmoid")
-    denoising_autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
-    # input: noisy digits, target: the clean originals
+    # as in the lab: fine-tune the sigmoid autoencoder on noisy inputs (targets: the clean originals)
+    denoising_autoencoder = autoencoder_bce
     denoising_autoencoder.fit(x_train_noisy, x_train, epochs=EPOCHS, batch_size=32, validation_split=0.1, verbose=2)
 
     denoised = denoising_autoencoder.predict(x_test_noisy[:8], verbose=0)
@@ -860,26 +867,28 @@ plt.show()
 md(r"""
 ### The network
 
-A shared convolutional **encoder** turns the 64×64 scene into a 2×2 map of
-64 features. Its first layer is unusual: a single 33×33 convolution without
-padding, which makes the map 32×32 at once and lets every output position look
-at a window as big as a whole digit.
+A shared convolutional **encoder** turns the 64×64 scene into an 8×8 map of
+32 features. Its first layer is unusual: a convolution with a 33×33 kernel
+(padding "same"), so that every position looks at a window as big as a whole
+digit.
 
 ```
 Input (64, 64, 1)
-Conv2D(16, 33, relu)              -> (32, 32, 16)
-MaxPooling2D(2)                   -> (16, 16, 16)
+Conv2D(8, 33, same, relu)         -> (64, 64, 8)
+MaxPooling2D(2, same)             -> (32, 32, 8)
+Conv2D(16, 3, same, relu)         -> (32, 32, 16)
+MaxPooling2D(2, same)             -> (16, 16, 16)
 Conv2D(32, 3, same, relu)         -> (16, 16, 32)
-MaxPooling2D(2)                   -> (8, 8, 32)
-Conv2D(64, 3, same, relu)         -> (8, 8, 64)
-MaxPooling2D(4)                   -> (2, 2, 64)
+MaxPooling2D(2, same)             -> (8, 8, 32)     the shared encoding
 ```
 
-Three **heads** then read that map. Each is a 1×1 convolution, that is, a
-small Dense layer applied to every grid cell separately, with the activation
-that suits its job. Concatenating their outputs along the channel axis gives
-the `(2, 2, 15)` prediction. The exercise asks for the number of output
-channels of each head.
+Three **heads** then read that encoding, each with two more convolution +
+pooling stages of its own that bring the map down to the 2×2 grid (4 channels
+for the confidence and the box heads, 16 for the class head), and a final
+1×1 convolution, that is, a small Dense layer applied to every grid cell
+separately, with the activation that suits its job. Concatenating their
+outputs along the channel axis gives the `(2, 2, 15)` prediction. The exercise
+asks for the number of output channels of each head's 1×1 convolution.
 """)
 
 exercise("detector_channels", r'''
@@ -895,18 +904,27 @@ def detector_channels():
 ''')
 
 code(r'''
+def detector_head(encoded, filters, channels, activation=None, name=None):
+    x = layers.Conv2D(filters, 3, padding="same", activation="relu")(encoded)
+    x = layers.MaxPooling2D(2, padding="same")(x)                   # 4x4
+    x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D(2, padding="same")(x)                   # 2x2
+    return layers.Conv2D(channels, 1, padding="same", activation=activation, name=name)(x)
+
+
 def build_detector():
     conf_channels, box_channels, class_channels = detector_channels()
     inputs = keras.Input(shape=(64, 64, 1))
-    x = layers.Conv2D(16, 33, activation="relu")(inputs)           # 32x32
-    x = layers.MaxPooling2D(2)(x)                                   # 16x16
+    x = layers.Conv2D(8, 33, padding="same", activation="relu")(inputs)
+    x = layers.MaxPooling2D(2, padding="same")(x)                   # 32x32
+    x = layers.Conv2D(16, 3, padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D(2, padding="same")(x)                   # 16x16
     x = layers.Conv2D(32, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(2)(x)                                   # 8x8
-    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(4)(x)                                   # 2x2
-    confidence = layers.Conv2D(conf_channels, 1, activation="sigmoid", name="confidence")(x)
-    box = layers.Conv2D(box_channels, 1, name="box")(x)             # linear
-    classes = layers.Conv2D(class_channels, 1, activation="softmax", name="classes")(x)
+    encoded = layers.MaxPooling2D(2, padding="same")(x)             # 8x8
+    confidence = detector_head(encoded, 4, conf_channels, "sigmoid", name="confidence")
+    box = detector_head(encoded, 4, box_channels, name="box")       # linear
+    # softmax over the last axis (the channels): one probability per class in each grid cell
+    classes = detector_head(encoded, 16, class_channels, "softmax", name="classes")
     outputs = layers.Concatenate(axis=-1)([confidence, box, classes])
     return keras.Model(inputs, outputs, name="detector")
 
@@ -1013,9 +1031,10 @@ bottleneck lost straight back to the decoder.
 
 Each "block" is `Conv2D(f, 3, same) → BatchNormalization → ReLU`; batch
 normalization rescales each channel to zero mean and unit variance over the
-batch, which steadies training. The last layer is a 1×1 convolution with a
-softmax over the 10 classes, so the output is `(64, 64, 10)`: ten probability
-maps.
+batch, which steadies training. Each decoder stage runs a block, doubles the
+size with `UpSampling2D`, and then joins the encoder's features of that size.
+The last layer is a 1×1 convolution with a softmax over the 10 classes (the
+channel axis), so the output is `(64, 64, 10)`: ten probability maps.
 """)
 
 code(r'''
@@ -1035,16 +1054,16 @@ def build_unet(input_shape=(64, 64, 1), num_classes=10):
     s3 = conv_block(x, 32)                          # 16x16x32
     x = layers.MaxPooling2D(2)(s3)
     x = conv_block(x, 64)                           # 8x8x64 bottleneck
-    # decoder, with skip connections
-    x = layers.UpSampling2D(2)(x)
+    # decoder: each block, then upsampling, then the skip connection
     x = conv_block(x, 32)
-    x = layers.Concatenate()([x, s3])               # 16x16x(32+32)
     x = layers.UpSampling2D(2)(x)
+    x = layers.Concatenate()([s3, x])               # 16x16x(32+32)
     x = conv_block(x, 16)
-    x = layers.Concatenate()([x, s2])               # 32x32x(16+16)
     x = layers.UpSampling2D(2)(x)
+    x = layers.Concatenate()([s2, x])               # 32x32x(16+16)
     x = conv_block(x, 8)
-    x = layers.Concatenate()([x, s1])               # 64x64x(8+8)
+    x = layers.UpSampling2D(2)(x)
+    x = layers.Concatenate()([s1, x])               # 64x64x(8+8)
     outputs = layers.Conv2D(num_classes, 1, activation="softmax")(x)
     return keras.Model(inputs, outputs, name="unet")
 
@@ -1063,9 +1082,10 @@ exercise("build_unet_no_skips", r'''
 def build_unet_no_skips(input_shape=(64, 64, 1), num_classes=10):
     """Build (do not train) the U-Net above with its skip connections removed.
 
-    Copy `build_unet`, keeping every block, pooling and upsampling layer,
-    but drop the three Concatenate layers (and with them s1, s2 and s3),
-    so each decoder block only sees the output of the layer before it.
+    Copy `build_unet`, keeping every block, pooling and upsampling layer
+    in its order, but drop the three Concatenate layers (and with them s1,
+    s2 and s3), so each decoder block only sees the upsampled output of the
+    block before it.
     Return a keras.Model mapping `input_shape` to
     (64, 64, num_classes) per-pixel softmax probabilities.
     """
@@ -1306,10 +1326,49 @@ def build() -> nbformat.NotebookNode:
     return nb
 
 
+SOLUTION = HERE.parent.parent / "reference" / "lab3" / "solution.py"
+SOLUTION_NOTEBOOK = HERE.parent.parent / "reference" / "lab3" / "lab3_solution.ipynb"
+
+
+def solution_sources() -> dict[str, str]:
+    """Each exercise's definition in ``reference/lab3/solution.py``, preceded by the private helpers it calls."""
+    import ast
+
+    text = SOLUTION.read_text()
+    tree = ast.parse(text)
+    defs = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    sources = {}
+    for name in EXERCISES:
+        node = defs[name]
+        used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        helpers = [defs[h] for h in sorted(used) if h.startswith("_") and h in defs]
+        sources[name] = "\n\n\n".join(ast.get_source_segment(text, d) for d in [*helpers, node])
+    return sources
+
+
+def build_solution(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The student notebook with every exercise cell replaced by the reference solution's code."""
+    solved = nbformat.from_dict(nbformat.writes(nb) and nbformat.reads(nbformat.writes(nb), as_version=4))
+    sources = solution_sources()
+    for cell in solved.cells:
+        name = cell.metadata.get("labgrader", {}).get("exercise")
+        if name:
+            cell.source = sources[name]
+    note = new_markdown_cell("**Reference solution of lab 3 (instructors only, not for students).** Generated by "
+                             "`exercises/lab3/build_notebook.py` from the student notebook, with every exercise cell "
+                             "replaced by its definition in `reference/lab3/solution.py`.")
+    note.id = "solution-note"
+    solved.cells.insert(0, note)
+    nbformat.validate(solved)
+    return solved
+
+
 def main() -> None:
     nb = build()
     nbformat.write(nb, NOTEBOOK)
     print(f"wrote {NOTEBOOK} ({len(nb.cells)} cells, {len(EXERCISES)} exercises)")
+    nbformat.write(build_solution(nb), SOLUTION_NOTEBOOK)
+    print(f"wrote {SOLUTION_NOTEBOOK}")
 
 
 if __name__ == "__main__":

@@ -437,6 +437,82 @@ def _patch_backend() -> None:
         keras.backend.__getattr__ = _backend_getattr
 
 
+# ------------------------------------------------------------------ keras.preprocessing.image
+
+def _patch_image_preprocessing() -> None:
+    """Keras 3 dropped ``Iterator`` (the lab's RotNetDataGenerator's base) and friends from
+    ``keras.preprocessing.image``; tf.keras still ships Keras 2's classes, built on PyDataset."""
+    import keras
+    import keras.preprocessing.image as image
+
+    if _is_shim(getattr(image, "__getattr__", None)) or keras.backend.backend() != "tensorflow":
+        return
+
+    def __getattr__(name):
+        from keras._tf_keras.keras.preprocessing import image as legacy
+
+        if not name.startswith("_") and hasattr(legacy, name):
+            _note(f"keras.preprocessing.image.{name} was run as tf.keras.preprocessing.image.{name} (Keras 2's class, kept by Keras 3 for tf.keras)")
+            return getattr(legacy, name)
+        raise AttributeError(f"module 'keras.preprocessing.image' has no attribute {name!r}")
+
+    setattr(__getattr__, _MARK, True)
+    image.__getattr__ = __getattr__
+
+
+# ------------------------------------------------------------------ OpenCV
+
+CV2_FLOAT_TEXT = "cv2.putText on a float image was drawn as OpenCV 4 did (OpenCV 5 draws text on 8-bit images only)"
+CV2_ARRAY_ANGLE = "cv2.getRotationMatrix2D with a one-element array as the angle was run with float(angle), as OpenCV 4 did"
+
+
+def _patch_opencv() -> None:
+    """OpenCV 5 refuses what the lab's code passes and OpenCV 4 took: float images to putText, a one-element array as an angle."""
+    try:
+        import cv2
+    except ImportError:
+        return
+    import numpy as np
+
+    original = cv2.putText
+    if _is_shim(original) or int(cv2.__version__.split(".")[0]) < 5:
+        return
+
+    def putText(img, text, org, fontFace, fontScale, color, thickness=1, lineType=8, bottomLeftOrigin=False):
+        if not isinstance(img, np.ndarray) or img.dtype == np.uint8:
+            return original(img, text, org, fontFace, fontScale, color, thickness, lineType, bottomLeftOrigin)
+        _note(CV2_FLOAT_TEXT)
+        # Draw the text as coverage on an 8-bit mask, then blend the colour into the float image.
+        mask = np.zeros(img.shape[:2], np.uint8)
+        original(mask, text, org, fontFace, fontScale, 255, thickness, lineType, bottomLeftOrigin)
+        alpha = (mask.astype(np.float64) / 255.0)
+        colour = np.asarray(color, np.float64)[: img.shape[2] if img.ndim == 3 else 1]
+        if img.ndim == 3:
+            alpha = alpha[..., None]
+            colour = np.resize(colour, img.shape[2])
+        else:
+            colour = colour[0]
+        img[...] = (img * (1 - alpha) + colour * alpha).astype(img.dtype)
+        return img
+
+    putText.__doc__ = original.__doc__
+    setattr(putText, _MARK, True)
+    cv2.putText = putText
+
+    rotation_matrix = cv2.getRotationMatrix2D
+
+    def getRotationMatrix2D(center, angle, scale):
+        # OpenCV 4 took a one-element array (a model's prediction) for the angle.
+        if isinstance(angle, np.ndarray) and angle.size == 1:
+            _note(CV2_ARRAY_ANGLE)
+            angle = float(angle.reshape(()))
+        return rotation_matrix(center, angle, scale)
+
+    getRotationMatrix2D.__doc__ = rotation_matrix.__doc__
+    setattr(getRotationMatrix2D, _MARK, True)
+    cv2.getRotationMatrix2D = getRotationMatrix2D
+
+
 # ------------------------------------------------------------------ entry point
 
 def install_keras2_shims(record: Callable[[str], None]) -> bool:
@@ -455,4 +531,6 @@ def install_keras2_shims(record: Callable[[str], None]) -> bool:
     _patch_training()
     _install_module_finder()
     _patch_backend()
+    _patch_image_preprocessing()
+    _patch_opencv()
     return not already

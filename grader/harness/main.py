@@ -58,7 +58,7 @@ def main() -> None:
         import harness.compat
         import harness.notebook_mode as notebook_mode
 
-        session = notebook_mode.NotebookSession(job["definitions"], job["student_files"])
+        session = notebook_mode.NotebookSession(job["definitions"], job["student_files"], cell_budget_s=job.get("cell_budget_s"))
         datasets = dict(np.load(inputs_dir / job["datasets"], allow_pickle=False)) if job.get("datasets") else {}
         session.install(datasets)  # before the guard's snapshot: the shims are the grader's own
         watched += [notebook_mode, harness.compat]
@@ -66,7 +66,8 @@ def main() -> None:
     violations = guard.violations  # bound now: replacing the class attribute later changes nothing here
     channel.send({"event": "imported", "seconds": time.perf_counter() - t0})
     if inline:
-        session.run(on_cell=lambda cell: channel.send({"event": "loading", "where": cell.where, "line": 1}))
+        session.run(on_cell=lambda cell: channel.send({"event": "loading", "where": cell.where, "line": 1}),
+                    is_sink=getattr(probes, "inline_cell_needed", None))
         namespace, targets = session.namespace, probes.inline_targets(session)
         channel.send({"event": "ready", "defined": [], "problems": session.reports(), "compat": session.compat_messages})
     else:

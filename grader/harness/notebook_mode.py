@@ -6,14 +6,25 @@ every code cell in order, in one namespace, as Jupyter would:
 
 * datasets come from the grader (``keras.datasets.<name>.load_data`` returns
   the arrays it sent), so nothing needs the network;
-* ``fit``/``evaluate`` are capped to one epoch on a few samples, run eagerly:
+* ``fit``/``evaluate`` are capped to one epoch on a few samples, run eagerly
+  (``predict`` to the first thousand inputs, ``train_on_batch`` to a few calls):
   the notebook's own training is not what is graded (the grader retrains what
   it finds under the rubric's budget), it only has to run;
 * Keras-2 idioms run through :mod:`harness.compat` shims, and each use is noted;
 * a cell that fails (a ``???`` left in it, or an error) is recorded and
   execution goes on, so the last successful definition of anything wins;
 * after each cell, the Keras models that appeared in the namespace are recorded
-  with the cell that made them, and the names each cell assigned.
+  with the cell that made them, and the names each cell assigned;
+* before each cell, the bindings it reads are kept (a *snapshot*), so an answer
+  is later judged with the values its names had when its cell ran, however
+  often the notebook reuses ``model`` or ``x`` afterwards;
+* in a cell with a blank left unfilled, only the statements that depend on the
+  blank are skipped: the cell's imports and other definitions still run;
+* cells that no exercise needs (training runs, plots, extra experiments) are
+  not run: only those whose names the exercise cells depend on (see
+  :func:`needed_cells`); their imports still run;
+* a cell that failed on a name a later cell defines runs again at the end, as
+  it would have in the order the student ran the cells.
 
 A lab's probe module then maps what was recorded to its exercises
 (``inline_targets``) and may *replay* a cell with some names rebound, which
@@ -25,7 +36,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import contextlib
 import re
+import signal
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -57,6 +71,128 @@ def assigned_names(source: str) -> set[str]:
     return names
 
 
+# What a blank becomes so that the rest of its cell can be parsed and run.
+BLANK = "__labgrader_blank__"
+_BARE_ASSIGNMENT = re.compile(r"^([^#\n]*[^=!<>\n]=)\s*(#.*)?$", re.MULTILINE)
+
+
+def fill_blanks(source: str) -> str:
+    """``source`` with every ``???`` and bare ``x =`` replaced by a reference to :data:`BLANK`."""
+    source = source.replace("???", BLANK)
+    return _BARE_ASSIGNMENT.sub(lambda m: f"{m.group(1)} {BLANK} {m.group(2) or ''}".rstrip(), source)
+
+
+def _names_read(tree: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _free_names(tree: ast.Module) -> set[str]:
+    """Names a cell reads before binding them itself: the bindings it takes from earlier cells.
+
+    Statement by statement; inside a loop, a branch or a function the names
+    the construct binds count as its own (``for i in ...: ax = ...`` reads
+    neither ``i`` nor ``ax`` from elsewhere), which over- rather than
+    under-approximates nothing that matters for ordering cells.
+    """
+    bound: set[str] = set()
+    free: set[str] = set()
+    for node in tree.body:
+        local = {t.id for c in ast.walk(node) if isinstance(c, ast.comprehension) for t in ast.walk(c.target) if isinstance(t, ast.Name)}
+        for f in ast.walk(node):
+            if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                local |= {a.arg for a in ast.walk(f.args) if isinstance(a, ast.arg)}
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.Expr, ast.Return, ast.Delete, ast.Assert, ast.Raise)):
+            reads = _names_read(node)
+        elif isinstance(node, ast.AugAssign):
+            reads = _names_read(node) | _names_written(node)  # x += 1 reads x
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            reads = _names_read(node.iter) | (_names_read(node) - _names_written(node))
+        elif isinstance(node, (ast.If, ast.While)):
+            reads = _names_read(node.test) | (_names_read(node) - _names_written(node))
+        else:  # def, class, with, try, match: what they bind inside is theirs
+            reads = _names_read(node) - _names_written(node)
+        free |= reads - bound - local
+        bound |= _names_written(node)
+    return free
+
+
+def _names_written(node: ast.stmt) -> set[str]:
+    """Every name a statement may bind, at any depth (conservative: loops, withs, walrus, defs)."""
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        names.add(node.name)
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        names.update((a.asname or a.name).split(".")[0] for a in node.names if a.name != "*")
+    return names
+
+
+def _parse(source: str) -> ast.Module | None:
+    for text in (source, fill_blanks(source)):
+        try:
+            return ast.parse(text)
+        except SyntaxError:
+            continue
+    return None
+
+
+@dataclass
+class CellPlan:
+    """What static reading says of a cell: the names it reads and binds, and whether it must run."""
+
+    reads: set[str]
+    writes: set[str]  # bound by statements other than imports
+    imports: set[str]  # bound by import statements
+    needed: bool = True
+
+
+def needed_cells(sources: list[str], is_sink, is_candidate=None) -> list[CellPlan]:
+    """Which cells must run for the exercises: the sinks and every cell that binds a name they read.
+
+    ``is_sink(source)`` marks the cells of the exercises (an answer is
+    assigned, an exercise's model is built). ``is_candidate(source)`` marks
+    cells that may hold something an exercise looks for (any model, by
+    default): they count as sinks up to the last sink, so the experiments after
+    the last exercise (further-work ideas with their own data) are left out.
+    Dependencies follow names: a cell needs the cells above it that bind a
+    name it reads, or, when none does, the cells below that do (notebooks are
+    run out of order). Names bound
+    only by imports create no dependency: every cell's imports run anyway. A
+    cell that cannot be parsed is kept.
+    """
+    is_candidate = is_candidate or builds_a_model
+    sinks = [bool(is_sink(source)) for source in sources]
+    last_sink = max((i for i, sink in enumerate(sinks) if sink), default=-1)
+    plans = []
+    for source in sources:
+        tree = _parse(source)
+        if tree is None:
+            plans.append(CellPlan(set(), set(), set()))
+            continue
+        writes, imports = set(), set()
+        for node in tree.body:
+            (imports if isinstance(node, (ast.Import, ast.ImportFrom)) else writes).update(_names_written(node))
+        needed = sinks[len(plans)] or (len(plans) < last_sink and bool(is_candidate(source)))
+        plans.append(CellPlan(_free_names(tree), writes, imports, needed=needed))
+    writers: dict[str, list[int]] = {}
+    for i, plan in enumerate(plans):
+        for name in plan.writes:
+            writers.setdefault(name, []).append(i)
+    work = [i for i, plan in enumerate(plans) if plan.needed or not (plan.reads or plan.writes or plan.imports)]
+    for i in work:
+        plans[i].needed = True
+    while work:
+        i = work.pop()
+        for name in plans[i].reads:
+            # The cells above that bind it (a template left blank may keep an
+            # earlier value alive); only when none does, the ones below.
+            above = [j for j in writers.get(name, ()) if j < i]
+            for j in above or writers.get(name, ()):
+                if not plans[j].needed:
+                    plans[j].needed = True
+                    work.append(j)
+    return plans
+
+
 @dataclass
 class CellRecord:
     index: int  # position among the code cells, 0-based
@@ -68,6 +204,9 @@ class CellRecord:
     blamed_on: str | None = None  # "cell 11": failed because of that earlier blank
     compat: list[str] = field(default_factory=list)  # Keras-2 shims this cell needed
     seconds: float = 0.0
+    # The bindings the cell read, as they were just before it ran.
+    snapshot: dict = field(default_factory=dict, repr=False)
+    skipped_statements: int = 0  # statements left out because they depend on a blank
 
     def report(self) -> dict:
         return {"where": self.where, "status": self.status, "error": self.error, "blank_line": self.blank_line,
@@ -82,13 +221,26 @@ class ModelRecord:
 
 
 class TrainingCaps:
-    """Bounds on the notebook's own training, lifted while the probes run."""
+    """Bounds on the notebook's own training, lifted while the probes run.
 
-    def __init__(self, max_samples: int = 64, max_steps: int = 2) -> None:
+    ``fit``/``evaluate`` get one epoch on ``max_samples`` samples (or
+    ``max_steps`` steps); ``train_on_batch``/``test_on_batch`` train on
+    ``max_samples`` samples for the first ``max_batch_calls`` calls of a cell and
+    then return their last result untrained, so a hand-written training loop
+    (a GAN's, say) ends in moments. ``predict`` keeps the first
+    ``max_predict_samples`` inputs: enough for every plot and index the lab's
+    cells make of the predictions, a fraction of the cost on 60,000 images.
+    """
+
+    def __init__(self, max_samples: int = 64, max_steps: int = 2, max_batch_calls: int = 3, max_predict_samples: int = 1000) -> None:
         self.active = False
         self.max_samples = max_samples
         self.max_steps = max_steps
-
+        self.max_batch_calls = max_batch_calls
+        self.max_predict_samples = max_predict_samples
+        self.max_predict_calls = 10 * max_batch_calls
+        self.batch_calls = 0  # reset before each cell
+        self.predict_calls = 0
 
 def _head(value, n: int):
     """The first ``n`` samples of an array-like (or of each array in a tuple/list/dict)."""
@@ -151,16 +303,100 @@ def install_training_caps(caps: TrainingCaps) -> None:
         method.__doc__ = original.__doc__
         return method
 
+    def predict_budget(a: dict) -> None:
+        if _is_array_like(a.get("x")):
+            a["x"] = _head(a["x"], caps.max_predict_samples)
+        else:
+            a["steps"] = min(int(a.get("steps") or 10 * caps.max_steps), 10 * caps.max_steps)
+
     keras.Model.fit = capped(keras.Model.fit, fit_budget)
     keras.Model.evaluate = capped(keras.Model.evaluate, lambda a: shorten(a, "steps"))
+    keras.Model.predict = _repeated_predict_cached(capped(keras.Model.predict, predict_budget), caps)
+    for name in ("train_on_batch", "test_on_batch"):
+        setattr(keras.Model, name, _capped_batch_call(getattr(keras.Model, name), caps))
+
+
+def _repeated_predict_cached(predict, caps: TrainingCaps):
+    """Past the cell's budget of ``predict`` calls, a call with the same model and input shape returns the last output.
+
+    A hand-written training loop (a GAN's) predicts thousands of times; its
+    results are not graded, only the models it builds.
+    """
+    last: dict[tuple, object] = {}
+
+    def method(self, x=None, *args, **kwargs):
+        if not caps.active:
+            return predict(self, x, *args, **kwargs)
+        caps.predict_calls += 1
+        key = (id(self), tuple(getattr(x, "shape", ()) or ()))
+        if caps.predict_calls > caps.max_predict_calls and key in last:
+            return last[key]
+        result = predict(self, x, *args, **kwargs)
+        last[key] = result
+        return result
+
+    method.__doc__ = predict.__doc__
+    return method
+
+
+class CellBudgetExceeded(BaseException):
+    """Raised inside a cell that runs past its time budget (a BaseException, so ``except Exception`` cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def _time_budget(seconds: float | None):
+    """Stop the code inside after ``seconds`` with :class:`CellBudgetExceeded` (main thread, POSIX only)."""
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise CellBudgetExceeded(f"the cell ran longer than {seconds:g} s, so the grader stopped it and went on with the next cell"
+                                 " (the notebook's training is capped; a long loop of its own is not graded)")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _capped_batch_call(original, caps: TrainingCaps):
+    """``train_on_batch``-like ``original`` on a few samples, and not at all past the cell's call budget."""
+    last: dict[int, object] = {}
+
+    def method(self, x=None, y=None, *args, **kwargs):
+        if not caps.active:
+            return original(self, x, y, *args, **kwargs)
+        caps.batch_calls += 1
+        if caps.batch_calls > caps.max_batch_calls and id(self) in last:
+            return last[id(self)]
+        result = original(self, _head(x, caps.max_samples), _head(y, caps.max_samples), *args, **kwargs)
+        last[id(self)] = result
+        return result
+
+    method.__doc__ = original.__doc__
+    return method
 
 
 def install_datasets(arrays: dict[str, np.ndarray]) -> None:
-    """Serve ``keras.datasets.<name>.load_data()`` from arrays named ``<name>.x_train`` etc."""
+    """Serve ``keras.datasets.<name>.load_data()`` from arrays named ``<name>.x_train`` etc.
+
+    With ``<name>.sizes`` = (train, test), the arrays are repeated up to those
+    sizes, so code that relies on the real dataset's size still runs.
+    """
     import importlib
 
+    def repeated(a: np.ndarray, n: int) -> np.ndarray:
+        return a if len(a) >= n else np.resize(a, (n, *a.shape[1:]))
+
     for name in sorted({key.split(".", 1)[0] for key in arrays}):
-        data = ((arrays[f"{name}.x_train"], arrays[f"{name}.y_train"]), (arrays[f"{name}.x_test"], arrays[f"{name}.y_test"]))
+        sizes = arrays.get(f"{name}.sizes", np.array([0, 0]))
+        train = [repeated(arrays[f"{name}.{k}"], int(sizes[0])) for k in ("x_train", "y_train")]
+        test = [repeated(arrays[f"{name}.{k}"], int(sizes[1])) for k in ("x_test", "y_test")]
+        data = (tuple(train), tuple(test))
 
         def load_data(*args, _data=data, **kwargs):
             (xa, ya), (xb, yb) = _data
@@ -177,8 +413,9 @@ def install_datasets(arrays: dict[str, np.ndarray]) -> None:
 class NotebookSession:
     """Runs a notebook's code cells in order and remembers what each one made."""
 
-    def __init__(self, cells: list[dict], student_files: list[str]) -> None:
+    def __init__(self, cells: list[dict], student_files: list[str], cell_budget_s: float | None = None) -> None:
         self.cells = [CellRecord(i, c["filename"], c["source"]) for i, c in enumerate(cells)]
+        self.cell_budget_s = cell_budget_s
         self.student_files = student_files
         self.namespace: dict = {"__name__": "__main__", "__builtins__": builtins, "display": _display}
         self.models: list[ModelRecord] = []
@@ -206,46 +443,106 @@ class NotebookSession:
 
     # ------------------------------------------------------------ running
 
-    def run(self, on_cell=None) -> None:
-        """Execute every cell; ``on_cell(record)`` is called before each (the sandbox's per-cell timer)."""
-        import keras
+    def run(self, on_cell=None, is_sink=None) -> None:
+        """Execute the cells in order; ``on_cell(record)`` is called before each (the sandbox's per-cell timer).
 
+        With ``is_sink`` only the cells the exercises need run (see
+        :func:`needed_cells`); the others run just their imports.
+        """
+        plans = needed_cells([c.source for c in self.cells], is_sink) if is_sink is not None else None
         for cell in self.cells:
             if on_cell is not None:
                 on_cell(cell)
-            before = {id(v) for v in self.namespace.values() if isinstance(v, keras.Model)}
-            self._current = cell
-            self.caps.active = True
-            started = time.perf_counter()
-            self._run_cell(cell)
-            cell.seconds = time.perf_counter() - started
-            self.caps.active = False
-            self._current = None
-            self._close_figures()
-            for name, value in list(self.namespace.items()):
-                if isinstance(value, keras.Model) and id(value) not in before and not any(r.model is value for r in self.models):
-                    self.models.append(ModelRecord(value, cell.index, name))
+            if plans is not None and not plans[cell.index].needed:
+                cell.status = "not_needed"
+                self._run_imports(cell)
+                continue
+            self._run_recorded(cell)
+        self._rerun_out_of_order()
         self._blame_blanks()
+
+    def _run_recorded(self, cell: CellRecord) -> None:
+        import keras
+
+        before = {id(v) for v in self.namespace.values() if isinstance(v, keras.Model)}
+        self._current = cell
+        self.caps.active = True
+        self.caps.batch_calls = self.caps.predict_calls = 0
+        started = time.perf_counter()
+        try:
+            with _time_budget(self.cell_budget_s):
+                self._run_cell(cell)
+        except CellBudgetExceeded:
+            pass  # it fired just as the cell ended: the cell's own result stands
+        cell.seconds += time.perf_counter() - started
+        self.caps.active = False
+        self._current = None
+        self._close_figures()
+        for name, value in list(self.namespace.items()):
+            if isinstance(value, keras.Model) and id(value) not in before and not any(r.model is value for r in self.models):
+                self.models.append(ModelRecord(value, cell.index, name))
+
+    def _run_imports(self, cell: CellRecord) -> None:
+        """Only the top-level imports of a cell that is otherwise not run."""
+        tree = _parse(cell.source)
+        for node in tree.body if tree is not None else []:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                try:
+                    exec(compile(ast.Module(body=[node], type_ignores=[]), cell.where, "exec"), self.namespace)
+                except BaseException:  # noqa: BLE001 - a failing import here is met again where the name is used
+                    pass
+
+    def _rerun_out_of_order(self) -> None:
+        """Run again each cell that failed on a name a later cell defined (the student ran them in another order)."""
+        for cell in self.cells:
+            missing = _missing_name(cell.error) if cell.status == "error" and cell.error else None
+            if missing and missing in self.namespace:
+                first_error = cell.error
+                cell.status, cell.error = "ok", None
+                self._run_recorded(cell)
+                if cell.status == "error" and _missing_name(cell.error) == missing:
+                    cell.error = first_error
 
     def _run_cell(self, cell: CellRecord) -> None:
         cell.blank_line = placeholder_line(cell.source)
         try:
-            code = compile(cell.source, cell.where, "exec")
+            tree = ast.parse(cell.source, filename=cell.where)
+            has_blank = False
         except SyntaxError as exc:
-            cell.status = "blank" if cell.blank_line else "syntax_error"
-            cell.error = {"type": "SyntaxError", "message": f"{exc.msg} (line {exc.lineno})", "frames": [
-                {"file": cell.where, "line": exc.lineno or 0, "function": "<cell>", "code": (exc.text or "").strip()[:200]}]}
-            return
+            try:
+                tree = ast.parse(fill_blanks(cell.source), filename=cell.where)
+                has_blank = cell.blank_line is not None
+            except SyntaxError:
+                tree = None
+            if tree is None or not has_blank:
+                cell.status = "blank" if cell.blank_line else "syntax_error"
+                cell.error = {"type": "SyntaxError", "message": f"{exc.msg} (line {exc.lineno})", "frames": [
+                    {"file": cell.where, "line": exc.lineno or 0, "function": "<cell>", "code": (exc.text or "").strip()[:200]}]}
+                return
+        cell.snapshot = {n: self.namespace[n] for n in _names_read(tree) if n in self.namespace}
+        assigned: set[str] = set()
+        tainted = {BLANK}  # names whose value would have come from a blank
         try:
-            exec(code, self.namespace)
+            if not has_blank:
+                assigned = _top_level_assigned(cell.source)
+                exec(compile(tree, cell.where, "exec"), self.namespace)
+            else:
+                for node in tree.body:
+                    written = _names_written(node)
+                    if _names_read(node) & tainted:
+                        tainted |= written
+                        cell.skipped_statements += 1
+                        continue
+                    assigned |= written
+                    exec(compile(ast.Module(body=[node], type_ignores=[]), cell.where, "exec"), self.namespace)
+                cell.status = "blank"
         except BaseException as exc:  # noqa: BLE001 - student code may raise anything, SystemExit included
             cell.status = "error"
             cell.error = describe_exception(exc, self.student_files)
-        names = _top_level_assigned(cell.source)
-        for name in names:
+        for name in assigned - tainted:
             if name in self.namespace:
                 self.last_assigned[name] = cell.index
-        if cell.status == "ok" and cell.blank_line and any(self.namespace.get(n) is Ellipsis for n in names):
+        if cell.status == "ok" and cell.blank_line and any(self.namespace.get(n) is Ellipsis for n in assigned):
             cell.status = "blank"  # ``W = ...`` runs, but is still the template's blank
 
     @staticmethod
@@ -295,7 +592,7 @@ class NotebookSession:
         return self.namespace.get(name)
 
     def replay(self, cell_index: int, rebind: dict, skip_assignments: set[str] = frozenset(), watch: str | None = None):
-        """Run cell ``cell_index`` again in a copy of the namespace with ``rebind`` applied.
+        """Run cell ``cell_index`` again, with the bindings it read when it ran and ``rebind`` applied.
 
         Top-level assignments to ``skip_assignments`` are left out (so that a
         ``noise_factor = 0.5`` in the cell does not undo the rebinding). With
@@ -305,10 +602,13 @@ class NotebookSession:
         the copy of the namespace.
         """
         cell = self.cells[cell_index]
-        tree = ast.parse(cell.source, filename=cell.where)
-        body = [node for node in tree.body if not (
+        tree = _parse(cell.source)
+        if tree is None:
+            raise LookupError(f"{cell.where} cannot be parsed, so it cannot be replayed")
+        body = [node for node in tree.body if BLANK not in _names_read(node) and not (
             isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) and t.id in skip_assignments for t in node.targets))]
         namespace = dict(self.namespace)
+        namespace.update(cell.snapshot)  # the names as they were when the cell ran
         namespace.update(rebind)
         marker = object()
         first = marker
@@ -332,6 +632,20 @@ class NotebookSession:
 
     def reports(self) -> list[dict]:
         return [c.report() for c in self.cells if c.status != "ok"]
+
+    def snapshot_value(self, cell_index: int, name: str):
+        """The value ``name`` had when cell ``cell_index`` ran (its current value if the cell did not read it)."""
+        snapshot = self.cells[cell_index].snapshot
+        return snapshot[name] if name in snapshot else self.namespace.get(name)
+
+
+# A cell that builds a Keras model: the exercises' locators look at every such model.
+_BUILDS_MODEL = re.compile(r"\b(?:Model|Sequential)\s*\(|\bclone_model\s*\(|\.add\s*\(")
+
+
+def builds_a_model(source: str) -> bool:
+    """Whether a cell's text constructs a Keras model (functional, Sequential or cloned)."""
+    return _BUILDS_MODEL.search(source) is not None
 
 
 def _targets(node: ast.stmt) -> set[str]:

@@ -50,6 +50,18 @@ class Observations:
             self.values[f"{key}.error"] = describe_exception(exc, None)
             return None
 
+    def grader_step(self, key: str, fn, *args, **kwargs):
+        """Run a step of the grader's own (deriving a reference, say); record a failure under ``key.grader_error``.
+
+        The checks then report that the grader could not judge, instead of
+        blaming the student's code.
+        """
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            self.values[f"{key}.grader_error"] = describe_exception(exc, None)
+            return None
+
     def split(self) -> tuple[dict, dict[str, np.ndarray]]:
         return self.values, self.arrays
 

@@ -109,14 +109,18 @@ def prepare_BatchNormalizedLayer(params, data: LabData):
 
 
 # Original fill-in notebooks call keras.datasets.mnist.load_data() themselves;
-# the sandbox serves them this, taken from the *training* split only, so that
-# no hidden test label ever enters the student's process. Their own training
-# is capped anyway: a few thousand digits are plenty for every cell to run.
-NOTEBOOK_TRAIN_SAMPLES = 2000
-NOTEBOOK_TEST_SAMPLES = 500
+# the sandbox serves them digits from the grader's *training* split only, so
+# that no hidden test label ever enters the student's process. The given code
+# relies on MNIST's real sizes (it samples np.random.randint(0, 5000) positions
+# among each class's training images), so the digits are repeated up to
+# 60,000 / 10,000 inside the sandbox; the notebook's own training is capped
+# anyway, so repeating them costs nothing.
+NOTEBOOK_TRAIN_SIZE = 60_000
+NOTEBOOK_TEST_SIZE = 10_000
+NOTEBOOK_TEST_BASE = 1_000
 
 
 def notebook_datasets(data: LabData) -> dict[str, np.ndarray]:
     x, y = data.mnist.x_train, data.mnist.y_train
-    n, m = NOTEBOOK_TRAIN_SAMPLES, NOTEBOOK_TEST_SAMPLES
-    return {"mnist.x_train": x[:n], "mnist.y_train": y[:n], "mnist.x_test": x[n : n + m], "mnist.y_test": y[n : n + m]}
+    return {"mnist.x_train": x, "mnist.y_train": y, "mnist.x_test": x[:NOTEBOOK_TEST_BASE], "mnist.y_test": y[:NOTEBOOK_TEST_BASE],
+            "mnist.sizes": np.array([NOTEBOOK_TRAIN_SIZE, NOTEBOOK_TEST_SIZE])}

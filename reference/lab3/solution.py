@@ -164,7 +164,11 @@ def _conv_block(x, filters: int):
 
 
 def build_unet(input_shape=(64, 64, 1), num_classes: int = 10) -> keras.Model:
-    """The lab's U-Net with skip connections (55,266 parameters for the defaults)."""
+    """The lab's U-Net with skip connections (55,266 parameters for the defaults).
+
+    As in the lab, each decoder stage runs a block, upsamples, and then joins
+    the encoder's features of the same size.
+    """
     inputs = keras.Input(shape=input_shape)
     s1 = _conv_block(inputs, 8)
     x = layers.MaxPooling2D(2)(s1)
@@ -174,15 +178,15 @@ def build_unet(input_shape=(64, 64, 1), num_classes: int = 10) -> keras.Model:
     x = layers.MaxPooling2D(2)(s3)
     x = _conv_block(x, 64)
 
-    x = layers.UpSampling2D(2)(x)
     x = _conv_block(x, 32)
-    x = layers.Concatenate()([x, s3])
     x = layers.UpSampling2D(2)(x)
+    x = layers.Concatenate()([s3, x])
     x = _conv_block(x, 16)
-    x = layers.Concatenate()([x, s2])
     x = layers.UpSampling2D(2)(x)
+    x = layers.Concatenate()([s2, x])
     x = _conv_block(x, 8)
-    x = layers.Concatenate()([x, s1])
+    x = layers.UpSampling2D(2)(x)
+    x = layers.Concatenate()([s1, x])
     outputs = layers.Conv2D(num_classes, 1, activation="softmax")(x)
     return keras.Model(inputs, outputs, name="unet")
 
@@ -190,9 +194,9 @@ def build_unet(input_shape=(64, 64, 1), num_classes: int = 10) -> keras.Model:
 def build_unet_no_skips(input_shape=(64, 64, 1), num_classes: int = 10) -> keras.Model:
     """The same encoder-decoder with the three Concatenate skips removed.
 
-    Without the concatenations the decoder blocks see fewer input channels,
-    so the model has 49,426 parameters for the defaults; the output is still
-    (None, 64, 64, num_classes) with a softmax over the channel axis.
+    Each decoder block now sees only the upsampled output of the block before
+    it, so the model has 49,426 parameters for the defaults; the output is
+    still (None, 64, 64, num_classes) with a softmax over the channel axis.
     """
     inputs = keras.Input(shape=input_shape)
     x = _conv_block(inputs, 8)
@@ -203,12 +207,12 @@ def build_unet_no_skips(input_shape=(64, 64, 1), num_classes: int = 10) -> keras
     x = layers.MaxPooling2D(2)(x)
     x = _conv_block(x, 64)
 
-    x = layers.UpSampling2D(2)(x)
     x = _conv_block(x, 32)
     x = layers.UpSampling2D(2)(x)
     x = _conv_block(x, 16)
     x = layers.UpSampling2D(2)(x)
     x = _conv_block(x, 8)
+    x = layers.UpSampling2D(2)(x)
     outputs = layers.Conv2D(num_classes, 1, activation="softmax")(x)
     return keras.Model(inputs, outputs, name="unet_no_skips")
 

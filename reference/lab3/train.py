@@ -16,7 +16,7 @@ bottleneck_cnn            conv stack -> ``bottleneck_2d`` -> Dense head        s
 denoising_autoencoder     the lab's conv autoencoder, sigmoid output           binary CE, Adam
 sr_network                ``build_sr_network``                                 MSE, Adam (as the notebook)
 angle_cnn                 ``build_angle_cnn`` (linear head, degrees)           MSE, Adam
-detector                  the lab's 2x2-grid detector (41,551 parameters)      ``detector_loss``, Adam 3e-3
+detector                  the lab's 2x2-grid detector (24,275 parameters)      ``detector_loss``, Adam 3e-3
 unet / unet_no_skips      ``build_unet`` / ``build_unet_no_skips``             sparse categorical CE weighted
                                                                                on ink pixels only, Adam
 ========================  ===================================================  ===============================
@@ -113,33 +113,46 @@ def build_bottleneck_cnn() -> keras.Model:
 
 
 def build_denoising_autoencoder() -> keras.Model:
-    """The lab's autoencoder with a sigmoid output: 28x28x1 -> 7x7x8 -> 28x28x1."""
+    """The lab's autoencoder with a sigmoid on its output: 28x28x1 -> 4x4x8 -> 32x32x16 -> 28x28x1."""
     inputs = keras.Input(shape=(28, 28, 1))
     x = layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
-    x = layers.MaxPooling2D(2)(x)
+    x = layers.MaxPooling2D(2, padding="same")(x)
     x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(2)(x)
+    x = layers.MaxPooling2D(2, padding="same")(x)
+    x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D(2, padding="same")(x)
+    x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
+    x = layers.UpSampling2D(2)(x)
     x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
     x = layers.UpSampling2D(2)(x)
     x = layers.Conv2D(16, 3, padding="same", activation="relu")(x)
     x = layers.UpSampling2D(2)(x)
-    outputs = layers.Conv2D(1, 3, padding="same", activation="sigmoid")(x)
+    x = layers.Conv2D(1, 5, padding="valid")(x)
+    outputs = layers.Activation("sigmoid")(x)
     return keras.Model(inputs, outputs, name="autoencoder")
 
 
+def _detector_head(encoded, filters: int, channels: int, activation=None, name=None):
+    x = layers.Conv2D(filters, 3, padding="same", activation="relu")(encoded)
+    x = layers.MaxPooling2D(2, padding="same")(x)
+    x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D(2, padding="same")(x)
+    return layers.Conv2D(channels, 1, padding="same", activation=activation, name=name)(x)
+
+
 def build_detector() -> keras.Model:
-    """The lab's detector: shared encoder to a 2x2 grid, three 1x1-conv heads (41,551 parameters)."""
+    """The lab's detector: shared encoder to 8x8x32, three conv heads to the 2x2 grid (24,275 parameters)."""
     conf_channels, box_channels, class_channels = solution.detector_channels()
     inputs = keras.Input(shape=(64, 64, 1))
-    x = layers.Conv2D(16, 33, activation="relu")(inputs)  # 32x32
-    x = layers.MaxPooling2D(2)(x)  # 16x16
+    x = layers.Conv2D(8, 33, padding="same", activation="relu")(inputs)
+    x = layers.MaxPooling2D(2, padding="same")(x)
+    x = layers.Conv2D(16, 3, padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D(2, padding="same")(x)
     x = layers.Conv2D(32, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(2)(x)  # 8x8
-    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(4)(x)  # 2x2
-    confidence = layers.Conv2D(conf_channels, 1, activation="sigmoid", name="confidence")(x)
-    box = layers.Conv2D(box_channels, 1, name="box")(x)  # linear
-    classes = layers.Conv2D(class_channels, 1, activation="softmax", name="classes")(x)
+    encoded = layers.MaxPooling2D(2, padding="same")(x)
+    confidence = _detector_head(encoded, 4, conf_channels, "sigmoid", name="confidence")
+    box = _detector_head(encoded, 4, box_channels, name="box")  # linear
+    classes = _detector_head(encoded, 16, class_channels, "softmax", name="classes")
     outputs = layers.Concatenate(axis=-1)([confidence, box, classes])
     return keras.Model(inputs, outputs, name="detector")
 

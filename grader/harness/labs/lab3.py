@@ -7,6 +7,8 @@ decides pass/fail: it records what the student's code did.
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from harness.observe import describe_model, final_activation, shape_list
@@ -218,22 +220,25 @@ def build_angle_cnn(fn, inputs, params, obs):
 
 
 def build_detector(confidence: int, box: int, classes: int):
-    """The lab's detector: a shared conv encoder and three 1x1-conv heads on a 2x2 grid."""
+    """The lab's detector: a shared conv encoder to 8x8x32, three conv heads down to a 2x2 grid."""
     keras = _keras()
     from keras import layers
 
+    def head(encoded, filters, channels, activation=None):
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(encoded)
+        x = layers.MaxPooling2D(2, padding="same")(x)
+        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
+        x = layers.MaxPooling2D(2, padding="same")(x)
+        return layers.Conv2D(channels, 1, padding="same", activation=activation)(x)
+
     image = keras.Input((64, 64, 1))
-    x = layers.Conv2D(16, 33, activation="relu")(image)
-    x = layers.MaxPooling2D(2)(x)
+    x = layers.Conv2D(8, 33, padding="same", activation="relu")(image)
+    x = layers.MaxPooling2D(2, padding="same")(x)
+    x = layers.Conv2D(16, 3, padding="same", activation="relu")(x)
+    x = layers.MaxPooling2D(2, padding="same")(x)
     x = layers.Conv2D(32, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(2)(x)
-    x = layers.Conv2D(64, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(4)(x)
-    heads = [
-        layers.Conv2D(confidence, 1, activation="sigmoid")(x),
-        layers.Conv2D(box, 1)(x),
-        layers.Conv2D(classes, 1, activation="softmax")(x),
-    ]
+    encoded = layers.MaxPooling2D(2, padding="same")(x)
+    heads = [head(encoded, 4, confidence, "sigmoid"), head(encoded, 4, box), head(encoded, 16, classes, "softmax")]
     return keras.Model(image, layers.Concatenate(axis=-1)(heads))
 
 
@@ -339,10 +344,17 @@ INLINE_ANCHORS = {
     "add_noise": r"noisy",
     "build_sr_network": r"sr_model|super.?resolution|14,\s*14",
     "build_angle_cnn": r"\bangles?\b|angle_",
-    "detector_channels": r"detector",
-    "build_unet_no_skips": r"no_skips?|without skip",
+    "detector_channels": r"detector|objdet\s*=|softMaxAxis3",
+    "build_unet_no_skips": r"no_skips?|without skip|^\s*#\s*merge\d*\s*=",
     "BatchNormalizedLayer": r"BatchNormalizedLayer",
 }
+
+
+def inline_cell_needed(source: str) -> bool:
+    """Whether an original notebook's cell belongs to an exercise (see notebook_mode.needed_cells)."""
+    import re
+
+    return any(re.search(anchor, source, re.MULTILINE) for anchor in INLINE_ANCHORS.values())
 
 
 def _io(model) -> tuple[list, list]:
@@ -378,13 +390,27 @@ def _as_model_input(model, x):
     return x
 
 
+def _computes_W(session, cell) -> bool:
+    """The cell ran and its first assignment of W computes W from something else (not ``W = W.reshape(...)``)."""
+    import ast
+
+    from harness.notebook_mode import _parse, _targets
+
+    if cell.status not in ("ok", "blank"):
+        return False
+    tree = _parse(cell.source)
+    for node in tree.body if tree is not None else []:
+        if "W" in _targets(node):
+            value = getattr(node, "value", None)
+            reads = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} if value is not None else {"W"}
+            return "W" not in reads and "__labgrader_blank__" not in reads and not (isinstance(value, ast.Constant) and value.value is Ellipsis)
+    return False
+
+
 def _locate_extract_W(session):
     from harness.notebook_mode import Located, locate_blank_or_error
 
     what = "W (the softmax regression's 784x10 weight matrix)"
-    index, value = session.last_assigned.get("W"), session.value("W")
-    if index is None or value is None or value is Ellipsis:
-        return locate_blank_or_error(session, INLINE_ANCHORS["extract_W"], what)
     keras = _keras()
 
     def dense_10_on_pixels(model):
@@ -392,11 +418,20 @@ def _locate_extract_W(session):
         return (not any("Conv" in c for c in _layer_classes(model)) and len(denses) == 1
                 and denses[0].units == 10 and int(denses[0].kernel.shape[0]) == 784)
 
-    softmax = session.models_where(dense_10_on_pixels)
-    cell = session.cells[index]
-    if not softmax:
+    cells = [c for c in session.cells if "W" in session.last_assigned and _computes_W(session, c)]
+    if not cells or session.value("W") is None:
+        return locate_blank_or_error(session, INLINE_ANCHORS["extract_W"], what)
+    cell = cells[-1]
+    # The model W was read from is the one bound when its cell ran, however the
+    # notebook reuses the name later.
+    read = [v for v in cell.snapshot.values() if isinstance(v, keras.Model)]
+    candidates = [m for m in read if _safely(dense_10_on_pixels, m)]
+    if not candidates:
+        built = session.models_where(dense_10_on_pixels)
+        candidates = [r.model for r in built if r.cell <= cell.index] or [r.model for r in built]
+    if not candidates:
         return Located("error", detail="W is assigned, but the notebook has no softmax regression (one Dense(10) on the 784 pixels) to check it against", cell=cell)
-    model = softmax[-1].model
+    model = candidates[-1]
     dense = next(l for l in model.layers if isinstance(l, keras.layers.Dense))
 
     def extract(test_model):
@@ -406,7 +441,7 @@ def _locate_extract_W(session):
         saved = dense.get_weights()
         dense.set_weights(weights[: len(saved)])
         try:
-            W = session.replay(index, {}, watch="W")
+            W = session.replay(cell.index, {}, watch="W")
         finally:
             dense.set_weights(saved)
         if isinstance(W, np.ndarray) and W.shape == (28, 28, 10):
@@ -414,6 +449,13 @@ def _locate_extract_W(session):
         return W
 
     return Located("found", extract, cell=cell)
+
+
+def _safely(predicate, value) -> bool:
+    try:
+        return bool(predicate(value))
+    except Exception:  # noqa: BLE001 - a half-built student model is no candidate
+        return False
 
 
 def _locate_bottleneck_2d(session):
@@ -449,8 +491,13 @@ def _noise_pairs(session, cell_index):
 
 
 def _locate_add_noise(session):
-    import ast
+    """The noisy arrays' cell as a function: the grader's grey images in, what the cell makes of them out.
 
+    The lab asks for ``x_train_noisy = x_train + noise`` and nothing more (no
+    noise factor), so the cell is replayed as written, with each clean array it
+    reads rebound to a grey image of the same shape (a cell may hard-code the
+    shapes). The notebook's own noisy test images are kept too.
+    """
     from harness.notebook_mode import Located, locate_blank_or_error
 
     noisy = [n for n in session.last_assigned if "noisy" in n.lower() and hasattr(session.value(n), "shape")]
@@ -461,21 +508,30 @@ def _locate_add_noise(session):
     pairs = _noise_pairs(session, index)
     if not pairs:
         return Located("error", detail=f"{cell.where} makes {', '.join(noisy)}, but no clean array of the same shape was found", cell=cell)
-    loaded = {n.id for n in ast.walk(ast.parse(cell.source)) if isinstance(n, ast.Name)}
-    factors = [n for n in loaded if ("noise" in n.lower() or "factor" in n.lower()) and isinstance(session.value(n), (int, float)) and not isinstance(session.value(n), bool)]
-    default = float(session.value(factors[0])) if factors else 0.5
-    noisy_name, clean_name = pairs[0]
-    clean_shape = session.value(clean_name).shape
+    noisy_name, clean_name = pairs[-1]  # the test arrays when there are both
 
-    def add_noise(x, noise_factor=default):
-        view = x.reshape((-1, *clean_shape[1:])) if int(np.prod(clean_shape[1:])) == int(np.prod(x.shape[1:])) else x
-        rebind = {clean: view for _, clean in pairs}
-        rebind.update({name: noise_factor for name in factors})
-        namespace = session.replay(index, rebind, skip_assignments=set(rebind))
-        result = namespace[noisy_name]
-        return np.reshape(result, x.shape) if hasattr(result, "shape") and int(np.prod(result.shape)) == x.size else result
+    def add_noise(level: float, keep: int):
+        clean = {c: np.asarray(session.snapshot_value(index, c)) for _, c in pairs}
+        # A few grey images first (cheap); the clean arrays' full shapes only if
+        # the cell cannot take fewer images (it hard-codes its noise's shape).
+        for count in (keep, None):
+            grey = {c: np.full(v.shape if count is None else (min(count, len(v)), *v.shape[1:]), level,
+                               v.dtype if np.issubdtype(v.dtype, np.floating) else np.float32) for c, v in clean.items()}
+            originals = {c: g.copy() for c, g in grey.items()}
+            try:
+                namespace = session.replay(index, grey)
+            except Exception:  # noqa: BLE001 - e.g. noise of the full dataset's shape added to fewer images
+                if count is None:
+                    raise
+                continue
+            noisy = np.asarray(namespace[noisy_name])
+            if count is None or noisy.shape == grey[clean_name].shape:
+                break
+        changed = any(not np.array_equal(grey[c], originals[c]) for c in grey)
+        return noisy[:keep], changed
 
-    return Located("found", add_noise, cell=cell)
+    notebook = {"noisy": np.asarray(session.value(noisy_name)), "clean": np.asarray(session.snapshot_value(index, clean_name))}
+    return Located("found", {"replay": add_noise, "notebook": notebook, "names": (noisy_name, clean_name)}, cell=cell)
 
 
 def _locate_model(session, exercise, what, strict, loose=None, target=_clone):
@@ -610,6 +666,20 @@ def inline_bottleneck_2d(model, inputs, params, obs):
     obs.put("training.samples", int(len(inputs["x_train"])))
 
 
+def inline_add_noise(target, inputs, params, obs):
+    """The notebook's noise cell replayed on grey images, and the noisy test images it made itself."""
+    keep = int(params.get("flat_samples", 100))
+    out = obs.step("noisy.flat", target["replay"], float(params.get("flat_level", 0.5)), keep)
+    if out is not None:
+        noisy, changed = out
+        obs.put_array("noisy.flat", noisy)
+        obs.put("input_changed.flat", bool(changed))
+    n = int(params.get("digit_samples", 64))
+    obs.put_array("noisy.notebook", target["notebook"]["noisy"][:n])
+    obs.put_array("clean.notebook", target["notebook"]["clean"][:n])
+    obs.put("names", list(target["names"]))
+
+
 def without_skips(model):
     """A copy of a functional U-Net in which each merge passes on only its decoder-path input.
 
@@ -638,9 +708,18 @@ def without_skips(model):
     def clone_layer(layer):
         if id(layer) in keep:
             return DecoderPathOnly(keep[id(layer)], name=layer.name + "_dropped")
-        return layer.__class__.from_config(layer.get_config())
+        try:
+            return layer.__class__.from_config(layer.get_config())
+        except Exception:  # noqa: BLE001 - e.g. a Lambda whose code Keras will not rebuild
+            if not layer.weights:
+                return layer  # weightless: sharing the instance changes nothing
+            raise
 
-    return keras.models.clone_model(model, clone_function=clone_layer)
+    # Notebooks pass their own functions as activations (the lab's softMaxAxis3):
+    # Keras can rebuild such a layer only when it knows the function by name.
+    functions = {f.__name__: f for layer in model.layers for f in vars(layer).values() if inspect.isfunction(f)}
+    with keras.saving.custom_object_scope(functions):
+        return keras.models.clone_model(model, clone_function=clone_layer)
 
 
 def inline_build_unet_no_skips(target, inputs, params, obs):
@@ -650,7 +729,9 @@ def inline_build_unet_no_skips(target, inputs, params, obs):
     output = obs.step("forward", model.predict, _as_model_input(model, inputs["scenes"]), verbose=0)
     if output is not None:
         obs.put_array("forward", output, dtype=np.float32)
-    reference = obs.step("notebook_unet", without_skips, given)
+    # Deriving the reference is the grader's own step: if it fails, the checks
+    # that need it are the grader's failure, not the student's.
+    reference = obs.grader_step("notebook_unet_without_skips", without_skips, given)
     if reference is not None:
         info = describe_model(reference)
         info["layers"] = [l for l in info.get("layers", []) if l["class"] != "DecoderPathOnly"]
