@@ -131,13 +131,14 @@ def random_angles(n: int, seed: int) -> np.ndarray:
 
 
 def rotate_digits(x: np.ndarray, angles: np.ndarray) -> np.ndarray:
-    """Rotate each (28, 28[, 1]) image about its centre by its angle in degrees (OpenCV)."""
+    """Rotate each (28, 28[, 1]) image about its centre by its angle in degrees (OpenCV), as the lab's generator does."""
     import cv2
 
     out = np.empty_like(x)
     for i, (img, angle) in enumerate(zip(x, angles)):
         h, w = img.shape[:2]
-        m = cv2.getRotationMatrix2D((w / 2, h / 2), float(angle), 1.0)
+        # The centre of the pixel grid, ((w - 1) / 2, (h - 1) / 2), as in the lab's RotNetDataGenerator.
+        m = cv2.getRotationMatrix2D(((w - 1) / 2.0, (h - 1) / 2.0), float(angle), 1.0)
         out[i] = cv2.warpAffine(img, m, (w, h)).reshape(img.shape)
     return out
 

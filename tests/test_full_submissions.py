@@ -26,6 +26,13 @@ def test_reference_solution_gets_full_marks(repo):
     assert result.score == result.max_score == 80
 
 
+def test_the_labs_own_code_in_the_stub_form_gets_full_marks(repo):
+    """Each blank filled as the lab's text intends, in the lab's idioms (issue: the text is the specification)."""
+    result = grade_submission(repo / "tests" / "cases" / "lab3" / "full_lab_code_solution.py", "lab3")
+    assert _statuses(result) == dict.fromkeys(ALL, "passed"), [e.feedback for e in result.exercises]
+    assert result.score == result.max_score == 80
+
+
 def test_complete_notebook_written_differently_gets_full_marks(repo):
     result = grade_submission(repo / "examples" / "lab3" / "complete_submission.ipynb", "lab3")
     assert _statuses(result) == dict.fromkeys(ALL, "passed"), [e.feedback for e in result.exercises]

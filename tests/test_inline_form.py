@@ -138,6 +138,25 @@ def test_a_cell_is_replayed_with_the_bindings_it_read_when_it_ran():
     assert session.replay(2, {}, watch="W") == [3, 4]
 
 
+def test_a_template_left_only_as_commented_blanks_is_a_blank():
+    """The lab's noise cell is handed out as comments (#x_train_noisy = ???): left so, it is unfilled, not fine."""
+    session = _session(["#Your code goes here\n#x_train_noisy = ???\n#x_test_noisy = ???", "out = x_test_noisy + 1"])
+    assert [c.status for c in session.cells] == ["blank", "error"]
+    assert session.cells[1].blamed_on == "cell 1"
+    answered = _session(["#x_train_noisy = ???\nx_train_noisy = 1", "out = x_train_noisy + 1"])
+    assert [c.status for c in answered.cells] == ["ok", "ok"]
+
+
+def test_a_wrong_W_whose_cell_then_raises_is_still_judged():
+    """W = <the bias> runs, then the lab's own W.reshape((28, 28, 10)) raises: W is wrong (failed), not missing (error)."""
+    from harness.labs.lab3 import _computes_W
+
+    session = _session(["import numpy as np\nb = np.zeros(10)", "W = b\nW = W.reshape((28, 28, 10))", "#W = # Your code goes here\nW = W.reshape((28,28,10))"])
+    assert [c.status for c in session.cells] == ["ok", "error", "error"]
+    assert _computes_W(session, session.cells[1]) and not _computes_W(session, session.cells[2])
+    assert list(session.replay(1, {}, watch="W")) == [0.0] * 10
+
+
 def test_needed_cells_follow_names_from_the_exercise_cells():
     from harness.notebook_mode import needed_cells
 
@@ -176,7 +195,8 @@ def test_hand_written_training_loops_are_capped():
     session.install({})
     session.run()
     assert session.cells[0].status == "ok" and session.cells[0].seconds < 6, session.cells[0].seconds
-    assert session.value("big").shape == (1000, 1)  # predictions of the first thousand inputs
+    big = session.value("big")
+    assert big.shape == (5000, 1) and np.array_equal(big[1000:2000], big[:1000])  # one per input, the first thousand computed
     assert session.cells[1].status == "error" and "ran longer than 6 s" in session.cells[1].error["message"]
     assert session.value("after") == 1
 

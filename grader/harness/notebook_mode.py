@@ -51,6 +51,7 @@ from harness.observe import describe_exception
 _PLACEHOLDER = re.compile(r"\?\?\?|^[^#\n]*[^=!<>\n]=\s*(#.*)?$|=\s*\.\.\.\s*(#.*)?$|\(\s*\.\.\.\s*\)", re.MULTILINE)
 _ASSIGNED = re.compile(r"^\s*([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s*=(?!=)", re.MULTILINE)
 _DEFINED = re.compile(r"^(?:async\s+def|def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)
+_COMMENTED_BLANK = re.compile(r"^\s*#\s*([A-Za-z_]\w*)\s*=\s*\?\?\?", re.MULTILINE)
 
 
 def placeholder_line(source: str) -> str | None:
@@ -64,8 +65,12 @@ def placeholder_line(source: str) -> str | None:
 
 
 def assigned_names(source: str) -> set[str]:
-    """Names a cell assigns at top level (read from text, so it works on cells that do not parse)."""
-    names: set[str] = set(_DEFINED.findall(source))
+    """Names a cell assigns at top level (read from text, so it works on cells that do not parse).
+
+    A template line left commented out (``#x_train_noisy = ???``) counts: it is
+    the blank the student was meant to fill.
+    """
+    names: set[str] = set(_DEFINED.findall(source)) | set(_COMMENTED_BLANK.findall(source))
     for match in _ASSIGNED.finditer(source):
         names.update(n.strip() for n in match.group(1).split(","))
     return names
@@ -227,9 +232,11 @@ class TrainingCaps:
     ``max_steps`` steps); ``train_on_batch``/``test_on_batch`` train on
     ``max_samples`` samples for the first ``max_batch_calls`` calls of a cell and
     then return their last result untrained, so a hand-written training loop
-    (a GAN's, say) ends in moments. ``predict`` keeps the first
-    ``max_predict_samples`` inputs: enough for every plot and index the lab's
-    cells make of the predictions, a fraction of the cost on 60,000 images.
+    (a GAN's, say) ends in moments. ``predict`` computes the first
+    ``max_predict_samples`` inputs and repeats them to one prediction per
+    input: the lab's cells plot and index the predictions and pair them with
+    labels, but never grade them, and on 60,000 images this is a fraction of
+    the cost.
     """
 
     def __init__(self, max_samples: int = 64, max_steps: int = 2, max_batch_calls: int = 3, max_predict_samples: int = 1000) -> None:
@@ -331,12 +338,23 @@ def _repeated_predict_cached(predict, caps: TrainingCaps):
         key = (id(self), tuple(getattr(x, "shape", ()) or ()))
         if caps.predict_calls > caps.max_predict_calls and key in last:
             return last[key]
-        result = predict(self, x, *args, **kwargs)
+        result = _full_length(predict(self, x, *args, **kwargs), len(x) if hasattr(x, "shape") and getattr(x, "ndim", 0) else 0)
         last[key] = result
         return result
 
     method.__doc__ = predict.__doc__
     return method
+
+
+def _full_length(result, n: int):
+    """Predictions of the first inputs repeated to one per input, so later cells can pair them with labels."""
+    if isinstance(result, np.ndarray) and 0 < len(result) < n:
+        return np.resize(result, (n, *result.shape[1:]))
+    if isinstance(result, (list, tuple)) and result and all(isinstance(r, np.ndarray) for r in result):
+        return type(result)(_full_length(r, n) for r in result)
+    if isinstance(result, dict):
+        return {k: _full_length(v, n) for k, v in result.items()}
+    return result
 
 
 class CellBudgetExceeded(BaseException):
@@ -544,6 +562,8 @@ class NotebookSession:
                 self.last_assigned[name] = cell.index
         if cell.status == "ok" and cell.blank_line and any(self.namespace.get(n) is Ellipsis for n in assigned):
             cell.status = "blank"  # ``W = ...`` runs, but is still the template's blank
+        if cell.status == "ok" and set(_COMMENTED_BLANK.findall(cell.source)) - assigned:
+            cell.status = "blank"  # only the template's commented ``#x = ???`` lines, none of them answered
 
     @staticmethod
     def _close_figures() -> None:

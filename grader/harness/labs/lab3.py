@@ -344,7 +344,7 @@ INLINE_ANCHORS = {
     "add_noise": r"noisy",
     "build_sr_network": r"sr_model|super.?resolution|14,\s*14",
     "build_angle_cnn": r"\bangles?\b|angle_",
-    "detector_channels": r"detector|objdet\s*=|softMaxAxis3",
+    "detector_channels": r"detector|objdet\s*=|Conv2D\(\s*\?\?\?",
     "build_unet_no_skips": r"no_skips?|without skip|^\s*#\s*merge\d*\s*=",
     "BatchNormalizedLayer": r"BatchNormalizedLayer",
 }
@@ -396,15 +396,23 @@ def _computes_W(session, cell) -> bool:
 
     from harness.notebook_mode import _parse, _targets
 
-    if cell.status not in ("ok", "blank"):
+    if cell.status not in ("ok", "blank", "error"):
         return False
     tree = _parse(cell.source)
     for node in tree.body if tree is not None else []:
         if "W" in _targets(node):
+            if cell.status == "error" and not _ran_past(cell, node):
+                return False
             value = getattr(node, "value", None)
             reads = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} if value is not None else {"W"}
             return "W" not in reads and "__labgrader_blank__" not in reads and not (isinstance(value, ast.Constant) and value.value is Ellipsis)
     return False
+
+
+def _ran_past(cell, node) -> bool:
+    """Whether a cell that raised got past statement ``node`` (it raised on a later line)."""
+    lines = [f["line"] for f in (cell.error or {}).get("frames", []) if f.get("file") == cell.where]
+    return bool(lines) and lines[0] > (node.end_lineno or node.lineno)
 
 
 def _locate_extract_W(session):
@@ -541,9 +549,12 @@ def _locate_model(session, exercise, what, strict, loose=None, target=_clone):
     """
     from harness.notebook_mode import Located, locate_blank_or_error
 
+    anchored = {c.index for c in session.cells_matching(INLINE_ANCHORS[exercise])}
     found = session.models_where(strict)
+    # A model from the exercise's own cells first: another network of the same
+    # shapes (a GAN's discriminator maps 28x28 images to one number too) is not the answer.
+    found = [r for r in found if r.cell in anchored] or found
     if not found and loose is not None:
-        anchored = {c.index for c in session.cells_matching(INLINE_ANCHORS[exercise])}
         found = [r for r in session.models_where(loose) if r.cell in anchored]
     if not found:
         return locate_blank_or_error(session, INLINE_ANCHORS[exercise], what)
