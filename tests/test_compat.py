@@ -249,6 +249,43 @@ def subclassing():
             "layer_config_factor": Scale(0.25).get_config().get("factor"), "type": type(net).__name__}
 
 
+def image_iterator():
+    # the lab's RotNetDataGenerator pattern: a Keras 2 Iterator subclass with next() on the index generator
+    from keras.preprocessing.image import Iterator
+
+    class Batches(Iterator):
+        def __init__(self, images, batch_size=4):
+            self.images = images
+            super(Batches, self).__init__(len(images), batch_size, False, None)
+
+        def _get_batches_of_transformed_samples(self, index_array):
+            return self.images[index_array], np.zeros(len(index_array), "float32")
+
+        def next(self):
+            with self.lock:
+                index_array = next(self.index_generator)
+            return self._get_batches_of_transformed_samples(index_array)
+
+    images = rng.normal(size=(10, 4)).astype("float32")
+    batches = Batches(images)
+    first, labels = batches.next()
+    model = dense_model(units=1)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(batches, epochs=1, verbose=0)
+    return {"first": first.tolist() == images[:4].tolist(), "batches": len(batches)}
+
+
+def opencv_habits():
+    # OpenCV 4 drew text on float images and took a one-element array as an angle; OpenCV 5 refuses both
+    import cv2
+    canvas = np.zeros((32, 32, 3))
+    cv2.putText(canvas, "7", (8, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 1, 0), lineType=cv2.LINE_AA)
+    matrix = cv2.getRotationMatrix2D((13.5, 13.5), np.array([15.0], "float32"), 1)
+    reference = cv2.getRotationMatrix2D((13.5, 13.5), 15.0, 1)
+    return {"dtype": str(canvas.dtype), "green_max": float(canvas[..., 1].max()), "red_max": float(canvas[..., 0].max()),
+            "ink_pixels": int((canvas[..., 1] > 0.5).sum()), "same_matrix": same(matrix, reference)}
+
+
 def error_of(function):
     try:
         function()
@@ -279,7 +316,7 @@ def still_failing():
 
 SNIPPETS = [model_keywords, model_mixed, tf_keras_model, functional_subclass, optimizer_lr, optimizer_decay,
             optimizer_lr_attribute, fit_generator, evaluate_predict_generator, nb_epoch, predict_classes,
-            from_imports, image_dim_ordering, backend_loss, backend_set_value, subclassing]
+            from_imports, image_dim_ordering, backend_loss, backend_set_value, subclassing, image_iterator, opencv_habits]
 OLD_IMPORTS = {path: old_import(path) for path in OLD_PATHS}
 
 
@@ -351,6 +388,10 @@ def ok(child, name):
 def test_snippets_fail_without_the_shims(child):
     # decay= does not fail: Keras 3 ignores it, checked in test_optimizer_decay
     expected_to_work = {"subclassing", "optimizer_decay"}
+    import cv2
+
+    if int(cv2.__version__.split(".")[0]) < 5:
+        expected_to_work.add("opencv_habits")  # OpenCV 4 itself takes them
     for name, entry in child["without"].items():
         if name in expected_to_work:
             assert entry["ok"], (name, entry.get("error"))
@@ -447,6 +488,23 @@ def test_backend(child):
     value, messages = ok(child, "backend_set_value")
     assert value == {"value": 3.0}
     assert "keras.backend.set_value(x, value) was run as x.assign(value)" in messages
+
+
+def test_keras2_image_iterator_subclass(child):
+    value, messages = ok(child, "image_iterator")
+    assert value == {"first": True, "batches": 3}
+    assert any("keras.preprocessing.image.Iterator was run as tf.keras.preprocessing.image.Iterator" in m for m in messages)
+
+
+def test_opencv_4_habits(child):
+    value, messages = ok(child, "opencv_habits")
+    assert value["dtype"] == "float64" and value["green_max"] == 1.0 and value["red_max"] == 0.0 and value["ink_pixels"] > 10
+    assert value["same_matrix"]
+    import cv2
+
+    if int(cv2.__version__.split(".")[0]) >= 5:  # OpenCV 4 needs no shim, so names none
+        assert any("cv2.putText on a float image" in m for m in messages)
+        assert any("one-element array as the angle" in m for m in messages)
 
 
 def test_code_without_a_keras3_equivalent_keeps_failing(child):
