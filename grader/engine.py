@@ -316,7 +316,7 @@ def _score_inline_status(exercise: ExerciseSpec, run: ExerciseRun, base: dict) -
         if exercise.inline_optional:
             return ExerciseResult(**{**base, "max_score": 0.0}, score=0, status="not_in_notebook", feedback=f"not counted: {message}")
         # Deleting an exercise must not shrink the total: unless the rubric says some years lack it, it is missing.
-        return ExerciseResult(**base, score=0, status="missing", feedback=f"missing: no cell of this notebook defines {exercise.name}")
+        return ExerciseResult(**base, score=0, status="missing", feedback=f"missing: {message.replace('mentions this exercise or makes', 'makes')}")
     if run.status == "not_implemented":
         return ExerciseResult(**base, score=0, status="not_implemented", feedback=f"not implemented yet: {message}")
     if run.status == "missing":

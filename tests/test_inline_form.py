@@ -147,6 +147,22 @@ def test_a_template_left_only_as_commented_blanks_is_a_blank():
     assert [c.status for c in answered.cells] == ["ok", "ok"]
 
 
+def test_blame_follows_what_a_failed_cell_would_have_made():
+    """angle cell left blank -> its evaluation cell fails -> the de-rotation cell fails on what that would have made."""
+    session = _session(["x = ???\nangle_estimator = x", "angles_pred = angle_estimator.predict(1)", "derotated = -angles_pred", "other = missing_name"])
+    assert [c.blamed_on for c in session.cells[1:]] == ["cell 1", "cell 1", None]
+
+
+def test_an_exercise_a_notebook_never_mentions_is_not_in_it_and_one_it_mentions_is_missing():
+    from harness.labs.lab3 import INLINE_ANCHORS
+    from harness.notebook_mode import locate_blank_or_error
+
+    later_year = _session(["import numpy as np\nx_train = np.zeros((4, 28, 28, 1))"])
+    assert locate_blank_or_error(later_year, INLINE_ANCHORS["build_sr_network"], "an SR model").status == "not_in_notebook"
+    untouched = _session(["import numpy as np\nx_train = np.zeros((4, 28, 28, 1))", "x_train_lowres = x_train[:, ::2, ::2, :]  # 14x14x1"])
+    assert locate_blank_or_error(untouched, INLINE_ANCHORS["build_sr_network"], "an SR model").status == "missing"
+
+
 def test_a_wrong_W_whose_cell_then_raises_is_still_judged():
     """W = <the bias> runs, then the lab's own W.reshape((28, 28, 10)) raises: W is wrong (failed), not missing (error)."""
     from harness.labs.lab3 import _computes_W

@@ -591,6 +591,11 @@ class NotebookSession:
                     cell.blamed_on = blanks[missing]
                 elif cell.error.get("type") == "AttributeError" and "'ellipsis' object" in cell.error.get("message", ""):
                     cell.blamed_on = next(iter(blanks.values()), None)
+                if cell.blamed_on:
+                    # What this cell would have made is missing because of the same blank
+                    # (angle_estimator's blank -> no angles_pred -> the de-rotation cell fails).
+                    for name in assigned_names(cell.source) - set(self.namespace):
+                        blanks.setdefault(name, cell.blamed_on)
 
     # ------------------------------------------------------------ queries
 
@@ -737,4 +742,7 @@ def locate_blank_or_error(session: NotebookSession, anchor: str, what: str) -> L
     if blanks:
         cell = blanks[-1]
         return Located("not_implemented", detail=f"the blank in {cell.where} is not filled in: {cell.blank_line}", cell=cell)
+    if not cells:
+        # Nothing of the exercise at all: another course year's version of the lab may lack it.
+        return Located("not_in_notebook", detail=f"no cell of this notebook mentions this exercise or makes {what}")
     return Located("missing", detail=f"no cell of this notebook makes {what}")
