@@ -97,9 +97,12 @@ def test_reference_metrics_are_sensible(metrics):
     assert m["sr_network"]["psnr"] >= MEAN_IMAGE_PSNR + 3
     assert m["angle_cnn"]["mae_degrees"] <= 10.0  # always answering 0 degrees gives about 15
     assert m["detector"]["confidence_accuracy"] > 0.9
-    assert m["unet"]["pixel_accuracy"] > 0.3  # chance is 0.1
-    assert m["unet_no_skips"]["pixel_accuracy"] > 0.15
-    assert m["unet"]["pixel_accuracy"] > m["unet_no_skips"]["pixel_accuracy"]  # the skips are worth something
+    assert m["unet"]["pixel_accuracy"] > 0.5  # chance is 0.1
+    assert m["unet_no_skips"]["pixel_accuracy"] > 0.5
+    # With the lab's decoder (each block, then UpSampling2D, then the skip) the
+    # skips bring no measurable gain in ink-pixel accuracy on this budget
+    # (0.936 with, 0.940 without, 20 epochs on 2,000 scenes); they sharpen
+    # edges, which this metric barely sees. So no ordering is asserted.
 
 
 @pytest.mark.slow
