@@ -342,7 +342,7 @@ INLINE_ANCHORS = {
     "extract_W": r"^\s*W\s*=",
     "bottleneck_2d": r"Flatten\(\)\(\s*x\s*\)|bottleneck_model",
     "add_noise": r"noisy",
-    "build_sr_network": r"sr_model|super.?resolution|14,\s*14|14x14|lowres|low_res",
+    "build_sr_network": r"sr_model|super.?resolution|[Ll]ow.?[Rr]es|14,\s*14|14x14",
     "build_angle_cnn": r"\bangles?\b|angle_",
     "detector_channels": r"detector|objdet\s*=|Conv2D\(\s*\?\?\?",
     "build_unet_no_skips": r"no_skips?|without skip|^\s*#\s*merge\d*\s*=",
