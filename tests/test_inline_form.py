@@ -418,3 +418,20 @@ def test_a_keras2_idiom_without_a_shim_is_an_error_naming_the_keras3_replacement
     assert result.status == "error" and result.score == 0
     assert "cell 45, line 21: NameError: name 'merge' is not defined" in result.feedback
     assert "Keras 3: keras.layers.merge is gone: use keras.layers.Concatenate" in result.feedback
+
+
+def test_a_custom_activation_is_named_by_what_it_computes():
+    """The lab's softMaxAxis3 (softmax(x, axis=3)) is a softmax over the channels, whatever its name."""
+    import keras
+
+    from harness.observe import _activation_name
+
+    def softMaxAxis3(x):
+        return keras.activations.softmax(x, axis=3)
+
+    def squash(x):
+        return x / (1 + abs(x))
+
+    assert _activation_name(keras.layers.Conv2D(10, 1, activation=softMaxAxis3)) == "softmax"
+    assert _activation_name(keras.layers.Conv2D(10, 1, activation="relu")) == "relu"
+    assert _activation_name(keras.layers.Conv2D(10, 1, activation=squash)) == "squash"
