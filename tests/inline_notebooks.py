@@ -68,7 +68,9 @@ COMMON_KEYS = ("correct", "correct_alt", "blank", "template_then_filled", "fille
 WRONG_KEYS = {
     "extract_W": ("wrong_returns_bias", "wrong_transposed"),
     "bottleneck_2d": ("wrong_three_filters", "wrong_same_padding"),
-    "add_noise": ("wrong_no_clip", "wrong_ignores_noise_factor"),
+    # Not clipping, or another noise level, are readings the lab allows (it asks
+    # only for x + noise), so the inline form's wrong answers are noise that is not zero-mean.
+    "add_noise": ("wrong_shifted_mean", "wrong_uniform_noise"),
     "build_sr_network": ("wrong_no_weights", "wrong_output_27"),
     "build_angle_cnn": ("wrong_sigmoid_head", "wrong_relu_head"),
     "detector_channels": ("wrong_box_two_values", "wrong_eleven_classes"),
@@ -725,13 +727,13 @@ def _ex_add_noise(s: _Style) -> dict[str, str]:
             x_train_noisy = np.clip(x_train + noise_factor * rng.standard_normal(x_train.shape), 0, 1).astype('float32')
             x_test_noisy = np.clip(x_test + noise_factor * rng.standard_normal(x_test.shape), 0, 1).astype('float32')
             """,
-        "wrong_no_clip": """
-            x_train_noisy = x_train + noise_factor * np.random.normal(loc=0.0, scale=1.0, size=x_train.shape)
-            x_test_noisy = x_test + noise_factor * np.random.normal(loc=0.0, scale=1.0, size=x_test.shape)
+        "wrong_shifted_mean": """
+            x_train_noisy = np.clip(x_train + noise_factor * np.random.normal(loc=0.2, scale=1.0, size=x_train.shape), 0., 1.)
+            x_test_noisy = np.clip(x_test + noise_factor * np.random.normal(loc=0.2, scale=1.0, size=x_test.shape), 0., 1.)
             """,
-        "wrong_ignores_noise_factor": """
-            x_train_noisy = np.clip(x_train + 0.2 * np.random.normal(size=x_train.shape), 0., 1.)
-            x_test_noisy = np.clip(x_test + 0.2 * np.random.normal(size=x_test.shape), 0., 1.)
+        "wrong_uniform_noise": """
+            x_train_noisy = np.clip(x_train + noise_factor * np.random.random(x_train.shape), 0., 1.)
+            x_test_noisy = np.clip(x_test + noise_factor * np.random.random(x_test.shape), 0., 1.)
             """,
     }
     return {k: s(head + _clean(b) + "\n\nprint(x_train_noisy.shape, x_train_noisy.min(), x_train_noisy.max())")
@@ -1198,7 +1200,7 @@ def variants() -> dict[str, dict]:
             "fills": {
                 "extract_W": "wrong_returns_bias",
                 "bottleneck_2d": "wrong_three_filters",
-                "add_noise": "wrong_no_clip",
+                "add_noise": "wrong_shifted_mean",
                 "build_sr_network": "correct",
                 "build_angle_cnn": "wrong_sigmoid_head",
                 "detector_channels": "wrong_box_two_values",
