@@ -131,7 +131,8 @@ def _names_written(node: ast.stmt) -> set[str]:
     return names
 
 
-def _parse(source: str) -> ast.Module | None:
+def parse_cell(source: str) -> ast.Module | None:
+    """A cell's syntax tree, read with its blanks filled by :data:`BLANK` if need be; None if it cannot be parsed."""
     for text in (source, fill_blanks(source)):
         try:
             return ast.parse(text)
@@ -169,7 +170,7 @@ def needed_cells(sources: list[str], is_sink, is_candidate=None) -> list[CellPla
     last_sink = max((i for i, sink in enumerate(sinks) if sink), default=-1)
     plans = []
     for source in sources:
-        tree = _parse(source)
+        tree = parse_cell(source)
         if tree is None:
             plans.append(CellPlan(set(), set(), set()))
             continue
@@ -502,7 +503,7 @@ class NotebookSession:
 
     def _run_imports(self, cell: CellRecord) -> None:
         """Only the top-level imports of a cell that is otherwise not run."""
-        tree = _parse(cell.source)
+        tree = parse_cell(cell.source)
         for node in tree.body if tree is not None else []:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 try:
@@ -627,7 +628,7 @@ class NotebookSession:
         the copy of the namespace.
         """
         cell = self.cells[cell_index]
-        tree = _parse(cell.source)
+        tree = parse_cell(cell.source)
         if tree is None:
             raise LookupError(f"{cell.where} cannot be parsed, so it cannot be replayed")
         body = [node for node in tree.body if BLANK not in _names_read(node) and not (
@@ -643,7 +644,7 @@ class NotebookSession:
             for node in body:
                 module = ast.Module(body=[node], type_ignores=[])
                 exec(compile(module, cell.where, "exec"), namespace)
-                if watch is not None and watch in _targets(node):
+                if watch is not None and watch in assigned_targets(node):
                     first = namespace.get(watch)
                     break
         finally:
@@ -673,7 +674,8 @@ def builds_a_model(source: str) -> bool:
     return _BUILDS_MODEL.search(source) is not None
 
 
-def _targets(node: ast.stmt) -> set[str]:
+def assigned_targets(node: ast.stmt) -> set[str]:
+    """The names an assignment statement (plain, augmented or annotated) binds."""
     names: set[str] = set()
     targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
     for target in targets:
@@ -695,7 +697,7 @@ def _top_level_assigned(source: str) -> set[str]:
             names |= {n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)}
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             names |= {n.id for item in node.items if item.optional_vars is not None for n in ast.walk(item.optional_vars) if isinstance(n, ast.Name)}
-        names |= _targets(node)
+        names |= assigned_targets(node)
     return names
 
 

@@ -394,18 +394,18 @@ def _computes_W(session, cell) -> bool:
     """The cell ran and its first assignment of W computes W from something else (not ``W = W.reshape(...)``)."""
     import ast
 
-    from harness.notebook_mode import _parse, _targets
+    from harness.notebook_mode import BLANK, assigned_targets, parse_cell
 
     if cell.status not in ("ok", "blank", "error"):
         return False
-    tree = _parse(cell.source)
+    tree = parse_cell(cell.source)
     for node in tree.body if tree is not None else []:
-        if "W" in _targets(node):
+        if "W" in assigned_targets(node):
             if cell.status == "error" and not _ran_past(cell, node):
                 return False
             value = getattr(node, "value", None)
             reads = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)} if value is not None else {"W"}
-            return "W" not in reads and "__labgrader_blank__" not in reads and not (isinstance(value, ast.Constant) and value.value is Ellipsis)
+            return "W" not in reads and BLANK not in reads and not (isinstance(value, ast.Constant) and value.value is Ellipsis)
     return False
 
 
