@@ -261,7 +261,7 @@ def _write_report(out_dir: Path, student: str, result: SubmissionResult) -> None
 def grade_batch(
     source: Path,
     out_dir: Path,
-    lab: str = "lab3",
+    lab: str | None = None,
     *,
     workers: int = 2,
     force: bool = False,
@@ -286,6 +286,8 @@ def grade_batch(
     that fails is logged and skipped; the result itself is already saved.
     """
     started = time.perf_counter()
+    if lab is None and rubric is None:
+        raise BatchError("name the lab to grade against (or pass its rubric)")
     rubric = (rubric or load_lab_rubric(lab)).model_copy(deep=True)
     # Share the cores between workers instead of oversubscribing them: small
     # models train faster on one thread each than on two threads fighting.

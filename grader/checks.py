@@ -57,7 +57,7 @@ class Observed:
         if "model" in self.values and not self.values["model"].get("is_keras_model", True):
             return f"the function returned a {self.values['model']['type']}, not a keras.Model"
         if "encoded.type" in self.values:
-            return f"bottleneck_2d returned a {self.values['encoded.type']}, not a Keras tensor"
+            return f"the function returned a {self.values['encoded.type']}, not a Keras tensor"
         return "not observed (an earlier step did not complete)"
 
     def _missing(self, key: str) -> NotObserved:
@@ -88,12 +88,30 @@ class Observed:
 
 
 CheckFunction = Callable[..., CheckOutcome]
+#: The generic catalogue: checks any lab's rubric may name.
 CHECKS: dict[str, CheckFunction] = {}
 
 
-def check(fn: CheckFunction) -> CheckFunction:
-    CHECKS[fn.__name__] = fn
-    return fn
+def registrar(catalogue: dict[str, CheckFunction]) -> Callable[[CheckFunction], CheckFunction]:
+    """A decorator that registers checks in ``catalogue`` under their function names.
+
+    Example (a lab's own checks)::
+
+        LAB_CHECKS = {}
+        check = registrar(LAB_CHECKS)
+
+        @check
+        def my_check(obs, key): ...
+    """
+
+    def register(fn: CheckFunction) -> CheckFunction:
+        catalogue[fn.__name__] = fn
+        return fn
+
+    return register
+
+
+check = registrar(CHECKS)
 
 
 def fmt_shape(shape) -> str:
@@ -244,37 +262,6 @@ def flags_false(obs: Observed, keys: list[str], message: str) -> CheckOutcome:
     return CheckOutcome(True, "input left unchanged")
 
 
-@check
-def gaussian_noise_spread(obs: Observed, factors: list[float], level_secret: str, std_tolerance: float, mean_tolerance: float) -> CheckOutcome:
-    """Noise added to a flat grey image has mean ~0 and standard deviation ~factor.
-
-    The spread is estimated from the interquartile range, which clipping to
-    [0, 1] leaves untouched for factors below ~0.7 on a 0.5 grey level.
-    """
-    level = float(obs.secret(level_secret))
-    lines = []
-    ok = True
-    for factor in factors:
-        noisy = np.asarray(obs.array(f"noisy.{factor}"), dtype=np.float64)
-        q1, median, q3 = np.percentile(noisy, [25, 50, 75])
-        std = (q3 - q1) / 1.349
-        shift = median - level
-        if std < 1e-6:
-            ok = False
-            lines.append(f"noise_factor={factor}: no noise added (output equals a constant or the input)")
-        elif abs(std - factor) > std_tolerance * factor:
-            ok = False
-            lines.append(f"noise_factor={factor}: noise spread (std) about {std:.3f}, expected about {factor}")
-        elif abs(shift) > mean_tolerance:
-            ok = False
-            lines.append(f"noise_factor={factor}: noise shifts values by {shift:+.3f} on average; Gaussian noise should have mean 0")
-        else:
-            lines.append(f"noise_factor={factor}: std about {std:.3f}")
-    if ok:
-        return CheckOutcome(True, "; ".join(lines))
-    return CheckOutcome(False, "; ".join(line for line in lines if "about" not in line or "expected" in line or "no noise" in line))
-
-
 # ---------------------------------------------------------------- scalars
 
 
@@ -292,21 +279,6 @@ def values_equal(obs: Observed, expected: dict[str, Any], what: dict[str, str]) 
     if wrong:
         return CheckOutcome(False, "; ".join(wrong))
     return CheckOutcome(True, "; ".join(f"{what[k]}: {v}" for k, v in expected.items()))
-
-
-@check
-def channel_counts(obs: Observed, key: str, expected: list[int], names: list[str]) -> CheckOutcome:
-    if key not in obs.values:
-        raise NotObserved(f"detector_channels returned {obs.values.get(key + '.repr', 'something that is not a sequence of integers')}")
-    found = list(obs.value(key))
-    if found == list(expected):
-        return CheckOutcome(True, ", ".join(f"{n} {v}" for n, v in zip(names, expected)))
-    if len(found) != len(expected):
-        return CheckOutcome(False, f"returned {len(found)} counts {tuple(found)}; expected {len(expected)}: ({', '.join(names)})")
-    if sorted(found) == sorted(expected):
-        return CheckOutcome(False, f"returned {tuple(found)}: the right counts in the wrong order; expected ({', '.join(names)}) = {tuple(expected)}")
-    wrong = [f"{n}: {f}, expected {e}" for n, f, e in zip(names, found, expected) if f != e]
-    return CheckOutcome(False, "; ".join(wrong))
 
 
 # ---------------------------------------------------------------- models
@@ -372,22 +344,6 @@ def softmax_over_channels(obs: Observed, key: str, atol: float = 1e-3) -> CheckO
     if out.min() < -atol or np.max(np.abs(sums - 1.0)) > atol:
         return CheckOutcome(False, f"per-pixel outputs sum to between {sums.min():.3g} and {sums.max():.3g} over the channels (min value {out.min():.3g}); expected a softmax over the channel axis (sums of 1)")
     return CheckOutcome(True, "softmax over the channel axis")
-
-
-@check
-def respects_arguments(obs: Observed, key: str, input_shape: list, num_classes: int) -> CheckOutcome:
-    """Called with another input_shape and num_classes, the model must follow both."""
-    info = obs.model(key)
-    call = f"build_unet_no_skips(input_shape={tuple(input_shape)}, num_classes={num_classes})"
-    found_in, found_out = info.get("input_shapes", [[None]])[0], info.get("output_shapes", [[None]])[0]
-    problems = []
-    if list(found_in[1:]) != list(input_shape):
-        problems.append(f"the input is {fmt_shape(found_in)}: input_shape is ignored")
-    if not found_out or found_out[-1] != num_classes:
-        problems.append(f"the output has {found_out[-1] if found_out else None} channels: num_classes is ignored")
-    if problems:
-        return CheckOutcome(False, f"{call}: " + "; ".join(problems))
-    return CheckOutcome(True, f"{call} gives {fmt_shape(found_out)}")
 
 
 _TOKEN_OF_CLASS = {
@@ -491,7 +447,7 @@ def graph_without_skips(obs: Observed, key: str) -> CheckOutcome:
 # ---------------------------------------------------------------- trained behaviour
 
 
-def _training_context(obs: Observed) -> str:
+def training_context(obs: Observed) -> str:
     epochs, samples = obs.values.get("training.epochs"), obs.values.get("training.samples")
     return f" after {epochs} epochs on {samples:,} images" if epochs and samples else ""
 
@@ -503,7 +459,7 @@ def classification_accuracy(obs: Observed, key: str, labels: str, min_accuracy: 
     if probs.shape != (len(y), probs.shape[-1]):
         raise NotObserved(f"predictions have shape {probs.shape}")
     acc = float(np.mean(np.argmax(probs, axis=-1) == y))
-    msg = f"test accuracy {acc:.3f}{_training_context(obs)}"
+    msg = f"test accuracy {acc:.3f}{training_context(obs)}"
     if acc < min_accuracy:
         return CheckOutcome(False, f"{msg}; expected at least {min_accuracy:.2f} (chance is {chance:.2f})", {"accuracy": acc})
     return CheckOutcome(True, f"{msg} (at least {min_accuracy:.2f} needed)", {"accuracy": acc})
@@ -519,44 +475,6 @@ def per_image_mse(prediction: np.ndarray, target: np.ndarray) -> np.ndarray:
 def psnr(prediction: np.ndarray, target: np.ndarray) -> float:
     """Mean over images of the PSNR in dB, images in [0, 1]."""
     return float(np.mean(10 * np.log10(1.0 / np.maximum(per_image_mse(prediction, target), 1e-10))))
-
-
-def bicubic_psnr(low: np.ndarray, target: np.ndarray) -> float:
-    import cv2
-
-    up = np.stack([cv2.resize(img.reshape(low.shape[1:3]), target.shape[1:3][::-1], interpolation=cv2.INTER_CUBIC) for img in low])
-    return psnr(up, target)
-
-
-@check
-def super_resolution_psnr(obs: Observed, prefix: str, target: str, low: str, mean_image: str, min_gain_db: float) -> CheckOutcome:
-    """Best PSNR over the training seeds must beat predicting the mean training image by ``min_gain_db``."""
-    x = obs.secret(target)
-    runs = {k: psnr(v, x) for k, v in obs.arrays.items() if k.startswith(prefix)}
-    if not runs:
-        obs.array(prefix)  # raises NotObserved with the reason
-    best = max(runs.values())
-    baseline = psnr(np.broadcast_to(obs.secret(mean_image), x.shape), x)
-    bicubic = bicubic_psnr(obs.secret(low), x)
-    needed = baseline + min_gain_db
-    details = {"psnr": best, "psnr_runs": runs, "mean_image_psnr": baseline, "bicubic_psnr": bicubic}
-    context = f"(mean-image baseline {baseline:.1f} dB; bicubic upsampling {bicubic:.1f} dB, for comparison)"
-    if best < needed:
-        return CheckOutcome(False, f"PSNR {best:.1f} dB on held-out digits{_training_context(obs)}; expected at least {needed:.1f} dB {context}", details)
-    return CheckOutcome(True, f"PSNR {best:.1f} dB on held-out digits{_training_context(obs)}, at least {needed:.1f} dB needed {context}", details)
-
-
-@check
-def angle_mae(obs: Observed, key: str, target: str, max_mae: float) -> CheckOutcome:
-    predicted = np.asarray(obs.array(key), np.float64)
-    truth = np.asarray(obs.secret(target), np.float64)
-    if predicted.shape != truth.shape:
-        raise NotObserved(f"predictions have shape {predicted.shape}")
-    mae = float(np.mean(np.abs(predicted - truth)))
-    zero = float(np.mean(np.abs(truth)))
-    if not math.isfinite(mae) or mae > max_mae:
-        return CheckOutcome(False, f"mean absolute error {mae:.1f}°{_training_context(obs)}; expected at most {max_mae:.1f}° (always predicting 0° gives {zero:.1f}°)", {"mae": mae})
-    return CheckOutcome(True, f"mean absolute error {mae:.1f}°{_training_context(obs)} (at most {max_mae:.1f}° needed)", {"mae": mae})
 
 
 # ---------------------------------------------------------------- BatchNormalizedLayer

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-from grader import labs
+from grader.lab import UnknownLabError, available_labs, get_lab
 
 app = typer.Typer(
     add_completion=False,
@@ -33,9 +33,17 @@ def _fail_usage(message: str) -> None:
     raise typer.Exit(EXIT_USAGE)
 
 
+def _lab(name: str):
+    """The lab called ``name``, or a usage error that lists the labs there are."""
+    try:
+        return get_lab(name)
+    except UnknownLabError as exc:
+        _fail_usage(str(exc))
+
+
 @app.command()
 def check(
-    lab: Annotated[str, typer.Argument(help="Lab name, e.g. lab3.")],
+    lab: Annotated[str, typer.Argument(help="Lab name (see `grader labs`).")],
     submission: Annotated[Path, typer.Argument(help="Your notebook (.ipynb) or script (.py).")],
     json_path: Annotated[Optional[Path], typer.Option("--json", help="Also write the result as JSON to this file ('-' for stdout).")] = None,
     quick: Annotated[bool, typer.Option("--quick", help="Structural checks only: skip the checks that train models.")] = False,
@@ -47,7 +55,7 @@ def check(
 ) -> None:
     """Check a lab submission and show what is right and what is wrong."""
     from grader.data import DataError
-    from grader.engine import UnknownLabError, grade_submission
+    from grader.engine import grade_submission
     from grader.render import render_terminal, result_json, write_atomic
     from grader.rubric import RubricError
     from grader.submission import SubmissionError
@@ -91,14 +99,14 @@ class _nullcontext:
 
 @app.command()
 def init(
-    lab: Annotated[str, typer.Argument(help="Lab name, e.g. lab3.")],
+    lab: Annotated[str, typer.Argument(help="Lab name (see `grader labs`).")],
     directory: Annotated[Path, typer.Argument(help="Where to put the notebook.")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing notebook.")] = False,
 ) -> None:
     """Copy a lab's student notebook into a folder (default: here)."""
-    source = labs.exercise_notebook(lab)
+    source = _lab(lab).exercise_notebook
     if not source.is_file():
-        _fail_usage(f"unknown lab {lab!r}; available labs: {', '.join(labs.available_labs()) or 'none'}")
+        _fail_usage(f"lab {lab!r} has no student notebook ({source} does not exist); run `grader author build {lab}`")
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / source.name
     if target.exists() and not force:
@@ -109,7 +117,7 @@ def init(
 
 @app.command()
 def grade(
-    lab: Annotated[str, typer.Argument(help="Lab name, e.g. lab3.")],
+    lab: Annotated[str, typer.Argument(help="Lab name (see `grader labs`).")],
     submissions: Annotated[Path, typer.Argument(help="Folder of .ipynb/.py files or per-student folders, or a Canvas/Gradescope download zip.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for results (<student>.json) and exports.")],
     workers: Annotated[Optional[int], typer.Option("--workers", "-w", min=1, help="Submissions graded at once (default: number of cores).")] = None,
@@ -157,7 +165,7 @@ def grade(
 
 @app.command("export")
 def export_results(
-    lab: Annotated[str, typer.Argument(help="Lab name, e.g. lab3.")],
+    lab: Annotated[str, typer.Argument(help="Lab name (see `grader labs`).")],
     results: Annotated[Path, typer.Argument(help="The --out folder of `grader grade`.")],
     assignment_name: Annotated[str, typer.Option(help="Assignment name for the Canvas export.")] = "",
     assignment_id: Annotated[Optional[str], typer.Option(help="Canvas assignment id for the Canvas export.")] = None,
@@ -264,14 +272,13 @@ def _print_summary(summary) -> None:
 
 @app.command()
 def autograder(
-    lab: Annotated[str, typer.Argument(help="Lab name, e.g. lab3.")],
+    lab: Annotated[str, typer.Argument(help="Lab name (see `grader labs`).")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Zip to write.")] = Path("autograder.zip"),
 ) -> None:
     """Build the Gradescope autograder zip (setup.sh + run_autograder) for a lab."""
     from grader.gradescope import build_autograder_zip
 
-    if lab not in labs.available_labs():
-        _fail_usage(f"unknown lab {lab!r}; available labs: {', '.join(labs.available_labs()) or 'none'}")
+    _lab(lab)
     console.print(f"Wrote {build_autograder_zip(lab, out)}: upload it as the assignment's autograder in Gradescope")
 
 
@@ -280,8 +287,12 @@ def list_labs() -> None:
     """List the labs this grader knows."""
     from grader.engine import load_lab_rubric
 
-    for name in labs.available_labs():
-        rubric = load_lab_rubric(name)
+    for name, lab in sorted(available_labs().items()):
+        try:
+            rubric = load_lab_rubric(lab)
+        except Exception as exc:  # noqa: BLE001 - one broken lab is listed with its problem, not fatal
+            console.print(f"[bold]{name}[/bold]  [red]cannot be loaded: {exc}[/red]", highlight=False)
+            continue
         console.print(f"[bold]{name}[/bold]  {rubric.title}  ({len(rubric.exercises)} exercises, {rubric.max_score:g} points)")
 
 

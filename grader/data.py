@@ -1,8 +1,4 @@
-"""Lab data: MNIST (bundled subset or full), and the derived tasks of lab 3.
-
-Everything here is deterministic given a seed, so the grader, the reference
-training scripts and the lab notebook all see the same digits, rotations and
-scenes.
+"""Datasets labs share: MNIST (bundled subset or full), and loading a rubric's named datasets.
 
 Data sources, in order of preference for :func:`load_mnist`:
 
@@ -117,89 +113,33 @@ def load_mnist(path: str | Path | None = None, prefer_full: bool = True) -> MNIS
     return load_bundled_mnist()
 
 
-# ---------------------------------------------------------------- derived tasks
 
 
-def downsample(x: np.ndarray) -> np.ndarray:
-    """The lab's low-resolution input: every other pixel, (n, 28, 28, 1) -> (n, 14, 14, 1)."""
-    return x[:, ::2, ::2, :]
-
-
-def random_angles(n: int, seed: int) -> np.ndarray:
-    """Integer rotation angles in [-30, 30) degrees."""
-    return np.random.default_rng(seed).integers(-30, 30, size=n).astype(np.float32)
-
-
-def rotate_digits(x: np.ndarray, angles: np.ndarray) -> np.ndarray:
-    """Rotate each (28, 28[, 1]) image about its centre by its angle in degrees (OpenCV), as the lab's generator does."""
-    import cv2
-
-    out = np.empty_like(x)
-    for i, (img, angle) in enumerate(zip(x, angles)):
-        h, w = img.shape[:2]
-        # The centre of the pixel grid, ((w - 1) / 2, (h - 1) / 2), as in the lab's RotNetDataGenerator.
-        m = cv2.getRotationMatrix2D(((w - 1) / 2.0, (h - 1) / 2.0), float(angle), 1.0)
-        out[i] = cv2.warpAffine(img, m, (w, h)).reshape(img.shape)
-    return out
-
-
-def add_gaussian_noise(x: np.ndarray, noise_factor: float, seed: int) -> np.ndarray:
-    """Reference noising (used by demos and reference training), clipped to [0, 1]."""
-    rng = np.random.default_rng(seed)
-    return np.clip(x + noise_factor * rng.standard_normal(x.shape).astype(x.dtype), 0.0, 1.0)
+#: Datasets a rubric's ``[data]`` table may name (``datasets = ["mnist"]``), with their loaders.
+NAMED_DATASETS = {"mnist": lambda path, options: load_mnist(path, prefer_full=bool(options.get("prefer_full_mnist", False)))}
 
 
 @dataclass(frozen=True)
-class Scenes:
-    """64x64 scenes holding two digits each, for detection and segmentation.
+class NamedDatasets:
+    """The datasets a rubric named, loaded; probe inputs refer to their arrays as ``"mnist.x_train"``."""
 
-    ``boxes`` are (n, 2, 4) corner boxes (x0, y0, x1, y1) in pixels, one per
-    digit (top digit first); ``labels`` are (n, 2) classes; ``masks`` are
-    (n, 64, 64) per-pixel class maps with -1 for background;
-    ``detector_targets`` are (n, 2, 2, 15) grid targets: per cell
-    [confidence, x0, y0, x1, y1 (relative to the cell, in cell units), one-hot class].
-    """
+    datasets: dict
+    name: str
 
-    images: np.ndarray
-    boxes: np.ndarray
-    labels: np.ndarray
-    masks: np.ndarray
-    detector_targets: np.ndarray
+    def array(self, reference: str) -> np.ndarray:
+        """``"mnist.x_test"`` -> that array (raises DataError naming what exists)."""
+        dataset, _, field = reference.partition(".")
+        if dataset not in self.datasets or not hasattr(self.datasets[dataset], field):
+            known = ", ".join(f"{n}.x_train/y_train/x_test/y_test" for n in self.datasets) or "no datasets (add datasets = [...] to [data])"
+            raise DataError(f"the rubric refers to {reference!r}, but its [data] table loads {known}")
+        return getattr(self.datasets[dataset], field)
 
 
-SCENE_SIZE = 64
-GRID = 2
-
-
-def make_scenes(x: np.ndarray, y: np.ndarray, n: int, seed: int) -> Scenes:
-    """Place one random digit in a random top quadrant and one in a random bottom quadrant.
-
-    ``x`` are uint8 or float (m, 28, 28[, 1]) digits, ``y`` their labels. Each
-    digit sits at a random offset of 0-4 px inside its 32x32 quadrant.
-    """
-    rng = np.random.default_rng(seed)
-    digits = np.asarray(x, dtype=np.float32).reshape(len(x), 28, 28)
-    if digits.max() > 1.0:
-        digits = digits / 255.0
-    cell = SCENE_SIZE // GRID
-    images = np.zeros((n, SCENE_SIZE, SCENE_SIZE, 1), np.float32)
-    boxes = np.zeros((n, 2, 4), np.float32)
-    labels = np.zeros((n, 2), np.int64)
-    masks = np.full((n, SCENE_SIZE, SCENE_SIZE), -1, np.int64)
-    targets = np.zeros((n, GRID, GRID, 15), np.float32)
-    for i in range(n):
-        for slot, row in enumerate((0, 1)):  # top digit, then bottom digit
-            col = int(rng.integers(0, 2))
-            k = int(rng.integers(0, len(digits)))
-            dx, dy = (int(v) for v in rng.integers(0, 5, size=2))
-            x0, y0 = col * cell + dx, row * cell + dy
-            digit = digits[k]
-            images[i, y0:y0 + 28, x0:x0 + 28, 0] = np.maximum(images[i, y0:y0 + 28, x0:x0 + 28, 0], digit)
-            masks[i, y0:y0 + 28, x0:x0 + 28][digit > 0.5] = y[k]
-            boxes[i, slot] = (x0, y0, x0 + 28, y0 + 28)
-            labels[i, slot] = y[k]
-            t = targets[i, row, col]
-            t[0] = 1.0
-            t[1:5] = np.array([x0 - col * cell, y0 - row * cell, x0 + 28 - col * cell, y0 + 28 - row * cell]) / cell
-            t[5 + int(y[k])] = 1.0
-    return Scenes(images, boxes, labels, masks, targets)
+def load_named_datasets(options, path: str | Path | None = None) -> NamedDatasets:
+    """Load every dataset named in a rubric's ``[data]`` table; ``path`` (``--data``) replaces the first."""
+    names = list(options.get("datasets", []))
+    unknown = [n for n in names if n not in NAMED_DATASETS]
+    if unknown:
+        raise DataError(f"unknown dataset(s) {', '.join(unknown)} in the rubric's [data] table; known: {', '.join(NAMED_DATASETS)}")
+    loaded = {n: NAMED_DATASETS[n](path if i == 0 else None, options) for i, n in enumerate(names)}
+    return NamedDatasets(loaded, "; ".join(getattr(d, "name", n) for n, d in loaded.items()) or "none")

@@ -17,10 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from grader import __version__
-from grader import data as lab_data
-from grader import labs
+from grader.checks import GraderStepFailed, NotObserved, Observed
 from grader.data import file_sha256
-from grader.checks import CHECKS, GraderStepFailed, NotObserved, Observed
+from grader.lab import Lab, UnknownLabError, get_lab
 from grader.hints import format_error
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
 from grader.rubric import ExerciseSpec, Rubric, load_rubric
@@ -28,21 +27,20 @@ from grader.sandbox import ExerciseJob, ExerciseRun, SandboxJob, SandboxReport, 
 from grader.submission import Submission, SubmissionError, gradable_files, load_submission, runnable_source, safe_extract_zip
 
 
-class UnknownLabError(Exception):
-    pass
+__all__ = ["UnknownLabError", "grade_submission", "load_lab_rubric"]
 
 
-def load_lab_rubric(lab: str) -> Rubric:
-    path = labs.rubric_path(lab)
-    if not path.is_file():
-        known = ", ".join(labs.available_labs()) or "none"
-        raise UnknownLabError(f"unknown lab {lab!r}; available labs: {known}")
-    return load_rubric(path)
+def load_lab_rubric(lab: str | Lab) -> Rubric:
+    """The rubric of ``lab`` (a name or a :class:`~grader.lab.Lab`), its check names resolved lab first."""
+    lab = get_lab(lab) if isinstance(lab, str) else lab
+    if not lab.rubric_path.is_file():
+        raise UnknownLabError(f"lab {lab.name!r} has no rubric: {lab.rubric_path} does not exist")
+    return load_rubric(lab.rubric_path, resolve_check=lab.resolve_check)
 
 
 def grade_submission(
     path: str | Path,
-    lab: str = "lab3",
+    lab: str,
     *,
     quick: bool = False,
     data_path: str | Path | None = None,
@@ -58,6 +56,7 @@ def grade_submission(
     """
     started = time.perf_counter()
     rubric = rubric or load_lab_rubric(lab)
+    plugin = get_lab(rubric.lab)
     path = Path(path)
     if path.suffix.lower() == ".zip" and path.is_file():
         # A notebook zipped with its trained-models folder.
@@ -73,9 +72,7 @@ def grade_submission(
         if unknown:
             raise UnknownLabError(f"{lab} has no exercise named {', '.join(unknown)}; exercises: {', '.join(e.name for e in rubric.exercises)}")
 
-    mnist = lab_data.load_mnist(data_path, prefer_full=bool(rubric.data.get("prefer_full_mnist", False)))
-    tasks = labs.tasks_module(rubric.lab)
-    lab_inputs = tasks.LabData(mnist)
+    data = plugin.load_data(Path(data_path) if data_path is not None else None, rubric.data)
 
     secrets: dict[str, dict] = {}
     jobs: list[ExerciseJob] = []
@@ -83,25 +80,25 @@ def grade_submission(
         params = dict(exercise.probe_params)
         if quick:
             params["skip_training"] = True
-        inputs, secrets[exercise.name] = getattr(tasks, f"prepare_{exercise.probe}")(params, lab_inputs)
+        inputs, secrets[exercise.name] = plugin.probe_inputs(exercise, params, data)
         jobs.append(ExerciseJob(exercise.name, exercise.probe, params, inputs, exercise.timeout_s or rubric.limits.exercise_timeout_s))
 
-    model_results, model_notes = _plan_trained_models(rubric, submission, mnist, tasks, jobs, secrets) if not only else ([], [])
+    model_results, model_notes = _plan_trained_models(rubric, plugin, submission, data, jobs, secrets) if not only else ([], [])
 
     form = submission_form(submission, rubric)
     if form == "inline":
         # An original notebook filled in place: every cell runs, in order.
         blocks = [{"source": runnable_source(source), "filename": where, "first_line": 1} for where, source in submission.code_cells]
-        datasets = tasks.notebook_datasets(lab_inputs) if hasattr(tasks, "notebook_datasets") else {}
-        job = SandboxJob(rubric.lab, blocks, [where for where, _ in submission.code_cells], jobs, form="inline", datasets=datasets,
+        datasets = plugin.notebook_datasets(data)
+        job = SandboxJob(rubric.lab, plugin.sandbox_package, blocks, [where for where, _ in submission.code_cells], jobs, form="inline", datasets=datasets,
                          cell_budget_s=rubric.limits.cell_budget_s)
     else:
         blocks = [{"source": b.source, "filename": b.filename, "first_line": b.first_line} for b in submission.definitions]
-        job = SandboxJob(rubric.lab, blocks, sorted({b.filename for b in submission.definitions}), jobs)
+        job = SandboxJob(rubric.lab, plugin.sandbox_package, blocks, sorted({b.filename for b in submission.definitions}), jobs)
     report = run_in_sandbox(job, rubric.limits, use_bwrap=use_bwrap)
 
-    results = [_score_exercise(e, report.runs[e.name], secrets[e.name], submission, report, quick, form) for e in exercises]
-    trained = _score_trained_models(rubric, model_results, report, secrets)
+    results = [_score_exercise(e, report.runs[e.name], secrets[e.name], submission, report, quick, form, plugin) for e in exercises]
+    trained = _score_trained_models(rubric, plugin, model_results, report, secrets)
     notes = list(submission.notes) + model_notes
     if form == "inline":
         notes.append("Graded as an original fill-in notebook (it defines none of the lab's functions): every code cell ran in order, "
@@ -137,7 +134,7 @@ def grade_submission(
         isolation=report.isolation,
         notes=notes,
         logs={"stdout": report.stdout, "stderr": report.stderr},
-        data=mnist.name,
+        data=str(getattr(data, "name", "") or ""),
         seconds=round(time.perf_counter() - started, 3),
         sandbox_seconds=round(report.seconds, 3),
         submission_sha256=file_sha256(submission.path),
@@ -218,15 +215,17 @@ def _failed_definition(name: str, submission: Submission, report: SandboxReport)
 NOT_IMPLEMENTED_FEEDBACK = "not implemented yet: the stub still raises NotImplementedError"
 
 
-def run_checks(specs: list, observed: Observed, counted: bool = True) -> list[CheckResult]:
+def run_checks(specs: list, observed: Observed, lab: Lab, counted: bool = True) -> list[CheckResult]:
     """Run each check of ``specs`` on ``observed``; a check that cannot run fails with the reason.
 
-    ``counted=False`` keeps the verdicts but gives no points (checks shown, not graded).
+    Check names resolve in ``lab``'s own checks first, then in the generic
+    catalogue. ``counted=False`` keeps the verdicts but gives no points
+    (checks shown, not graded).
     """
     results = []
     for spec in specs:
         try:
-            outcome = CHECKS[spec.check](observed, **spec.params)
+            outcome = lab.resolve_check(spec.check)(observed, **spec.params)
             passed, message, details = outcome.passed, outcome.message, outcome.details
         except GraderStepFailed as exc:
             results.append(_grader_failure(spec, str(exc)))
@@ -251,7 +250,8 @@ def _grader_failure(spec, reason: str) -> CheckResult:
 
 
 def _score_exercise(
-    exercise: ExerciseSpec, run: ExerciseRun, secrets: dict, submission: Submission, report: SandboxReport, quick: bool, form: str = "stub"
+    exercise: ExerciseSpec, run: ExerciseRun, secrets: dict, submission: Submission, report: SandboxReport, quick: bool, form: str,
+    lab: Lab,
 ) -> ExerciseResult:
     checks = [c for c in exercise.checks_for(form) if not (quick and c.trained)]
     max_score = sum(c.points for c in checks)
@@ -283,7 +283,7 @@ def _score_exercise(
         prefix = "timeout" if run.status == "timeout" else "error"
         return ExerciseResult(**base, score=0, status=status, feedback=f"{prefix}: {run.error['message']}")
 
-    results = run_checks(checks, Observed(run.values, run.arrays, secrets))
+    results = run_checks(checks, Observed(run.values, run.arrays, secrets), lab)
     score = sum(r.points for r in results)
     unjudged = [r for r in results if r.grader_error]
     if unjudged:
@@ -342,16 +342,16 @@ def submission_in_zip(archive: Path, into: Path) -> Path:
     return found[0]
 
 
-def reference_metrics(lab: str) -> dict[str, dict]:
+def reference_metrics(lab: Lab) -> dict[str, dict]:
     """Per model, the metrics the reference reached (reference/<lab>/metrics.json), or {} if not trained yet."""
-    path = labs.reference_dir(lab) / "metrics.json"
+    path = lab.reference_dir / "metrics.json"
     try:
         return {name: entry.get("metrics", {}) for name, entry in json.loads(path.read_text()).get("models", {}).items()}
     except (OSError, ValueError):
         return {}
 
 
-def _plan_trained_models(rubric: Rubric, submission: Submission, mnist, tasks, jobs: list[ExerciseJob], secrets: dict):
+def _plan_trained_models(rubric: Rubric, lab: Lab, submission: Submission, data, jobs: list[ExerciseJob], secrets: dict):
     """Jobs for the saved models that are present; placeholders for the rest."""
     spec = rubric.trained_models
     if spec is None or not spec.models or submission.path is None:
@@ -362,9 +362,9 @@ def _plan_trained_models(rubric: Rubric, submission: Submission, mnist, tasks, j
         f"Trained models: no {spec.folder}/ folder next to {submission.name}; "
         + ("they count as not submitted." if spec.required else "their checks were not counted. Run the notebook's last cell and hand in the folder with the notebook to have them graded.")
     ]
-    heldout = tasks.heldout_tasks(mnist)
-    reference = reference_metrics(rubric.lab)
-    preview_file = labs.reference_dir(rubric.lab) / "heldout_preview.npz"
+    heldout = lab.heldout_tasks(data)
+    reference = reference_metrics(lab)
+    preview_file = lab.reference_dir / "heldout_preview.npz"
     previews = dict(np.load(preview_file)) if preview_file.is_file() else {}
     planned = []
     for model in spec.models:
@@ -383,7 +383,7 @@ def _plan_trained_models(rubric: Rubric, submission: Submission, mnist, tasks, j
     return planned, notes
 
 
-def _score_trained_models(rubric: Rubric, planned, report: SandboxReport, secrets: dict) -> list[ExerciseResult]:
+def _score_trained_models(rubric: Rubric, lab: Lab, planned, report: SandboxReport, secrets: dict) -> list[ExerciseResult]:
     results = []
     folder = rubric.trained_models.folder if rubric.trained_models else ""
     for model, key, present, counted in planned:
@@ -400,7 +400,7 @@ def _score_trained_models(rubric: Rubric, planned, report: SandboxReport, secret
             message = run.error["message"] if run.error else run.status
             results.append(ExerciseResult(**base, score=0, status="timeout" if run.status == "timeout" else "error", feedback=f"error: {message}", seconds=round(run.seconds, 3)))
             continue
-        checks = run_checks(model.checks, Observed(run.values, run.arrays, secrets[key]), counted=counted)
+        checks = run_checks(model.checks, Observed(run.values, run.arrays, secrets[key]), lab, counted=counted)
         failed = [c for c in checks if not c.passed]
         status = "passed" if not failed else ("error" if "load.error" in run.values else "failed")
         results.append(ExerciseResult(**base, score=sum(c.points for c in checks), status=status,

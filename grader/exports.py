@@ -547,7 +547,7 @@ def write_exports(
     rows: list[GradedSubmission],
     out_dir,
     exercise_names: list[str],
-    assignment_name: str = "lab3",
+    assignment_name: str = "assignment",
     assignment_id: str | None = None,
 ) -> dict[str, Path]:
     """Write every export under ``out_dir``, each file atomically.

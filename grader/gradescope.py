@@ -14,7 +14,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from grader.labs import lab_files_root
+from grader.lab import get_lab
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when the autograder image is built.
@@ -39,7 +39,7 @@ _SOURCE_PARTS = ("grader", "exercises", "reference", "rubrics", "pyproject.toml"
 def build_autograder_zip(lab: str, out: Path) -> Path:
     """Write the Gradescope autograder zip for ``lab`` to ``out``."""
     source_root = Path(__file__).resolve().parent.parent
-    lab_root = lab_files_root()
+    lab_root = get_lab(lab).files_root
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -39,7 +39,7 @@ def current_source(notebook: str | Path | None = None) -> tuple[Path, str]:
         if candidate and candidate.endswith(".ipynb") and Path(candidate).is_file():
             return Path(candidate), f"{Path(candidate).name} (as last saved)"
     if shell is None or not shell.user_ns.get("In"):
-        raise RuntimeError("grader.check() runs inside a Jupyter notebook; in a terminal use `grader check lab3 FILE`")
+        raise RuntimeError("grader.check() runs inside a Jupyter notebook; in a terminal use `grader check LAB FILE`")
     history = [cell for cell in shell.user_ns["In"][1:] if cell and "grader.check" not in cell]
     folder = Path(tempfile.mkdtemp(prefix="labgrader-notebook-"))
     path = folder / "notebook_cells.py"
@@ -47,12 +47,42 @@ def current_source(notebook: str | Path | None = None) -> tuple[Path, str]:
     return path, "the cells you have run, in the order you ran them"
 
 
-def check(exercise: str | None = None, *, lab: str = "lab3", notebook: str | Path | None = None, quick: bool = False,
+def lab_of(path: Path, lab: str | None) -> str:
+    """The lab to grade ``path`` against: ``lab`` if given, else the notebook's own (its ``labgrader.lab`` metadata).
+
+    Raises:
+        RuntimeError: when neither says, naming the labs there are.
+    """
+    if lab:
+        return lab
+    if path.suffix == ".ipynb":
+        import nbformat
+
+        try:
+            named = nbformat.read(str(path), as_version=4).metadata.get("labgrader", {}).get("lab")
+        except Exception:  # noqa: BLE001 - unreadable here: the engine will say why
+            named = None
+        if named:
+            return named
+    from grader.lab import available_labs
+
+    labs = sorted(available_labs())
+    if len(labs) == 1:
+        return labs[0]
+    raise RuntimeError(f"this notebook does not say which lab it is; call grader.check(..., lab=NAME) with one of: {', '.join(labs)}")
+
+
+def check(exercise: str | None = None, *, lab: str | None = None, notebook: str | Path | None = None, quick: bool = False,
           display: bool = True) -> SubmissionResult:
-    """Grade one exercise (or all with None) of the current notebook in a sandbox and show the result."""
+    """Grade one exercise (or all with None) of the current notebook in a sandbox and show the result.
+
+    ``lab`` defaults to the lab the notebook's metadata names (every notebook
+    the grader hands out names its lab).
+    """
     from grader.engine import grade_submission
 
     path, source = current_source(notebook)
+    lab = lab_of(path, lab)
     result = grade_submission(path, lab, quick=quick, only=[exercise] if exercise else None)
     if display and _ipython() is not None:
         from IPython.display import HTML, display as show
@@ -63,6 +93,6 @@ def check(exercise: str | None = None, *, lab: str = "lab3", notebook: str | Pat
     return result
 
 
-def check_all(*, lab: str = "lab3", notebook: str | Path | None = None, quick: bool = False, display: bool = True) -> SubmissionResult:
+def check_all(*, lab: str | None = None, notebook: str | Path | None = None, quick: bool = False, display: bool = True) -> SubmissionResult:
     """Grade every exercise of the current notebook; see :func:`check`."""
     return check(None, lab=lab, notebook=notebook, quick=quick, display=display)

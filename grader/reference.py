@@ -1,9 +1,10 @@
 """``grader reference train <lab>``: train a lab's reference models and record their held-out metrics.
 
-The training code of a lab is instructor code in ``reference/<lab>/train.py``
-(imported by path: ``reference/`` is not a package). This module prepares the
-process for it (TensorFlow's logging, oneDNN off so that reruns give the same
-numbers, the device), loads the data, runs its ``train_all`` and writes
+The training code of a lab is instructor code, reached through the lab's
+:meth:`grader.lab.Lab.train_reference` (usually a script in
+``reference/<lab>/``). This module prepares the process for it
+(TensorFlow's logging, oneDNN off so that reruns give the same numbers, the
+device), loads the lab's data, runs its training and writes
 
 * ``reference/<lab>/models/<name>.keras``, the trained models, and
 * ``reference/<lab>/metrics.json``: their held-out metrics with provenance
@@ -17,7 +18,6 @@ when it differs) are left as they were.
 from __future__ import annotations
 
 import datetime as _dt
-import importlib.util
 import json
 import os
 import platform
@@ -31,11 +31,10 @@ import numpy as np
 import typer
 from rich.console import Console
 
-from grader import labs
+from grader.lab import Lab, UnknownLabError, get_lab
 
 EXIT_USAGE = 2
 DEVICES = ("auto", "cpu", "gpu")
-TRAINABLE_LABS = ("lab3",)
 
 app = typer.Typer(
     add_completion=False,
@@ -83,25 +82,6 @@ def setup_device(device: str) -> str:
     return f"CPU: {platform.machine() or 'unknown'}, {os.cpu_count()} cores"
 
 
-def load_training_module(lab: str):
-    """``reference/<lab>/train.py``, imported by path."""
-    path = labs.reference_dir(lab) / "train.py"
-    if not path.is_file():
-        raise ReferenceTrainingError(f"lab {lab!r} has no reference training ({path} does not exist)")
-    name = f"labgrader_reference_{lab}_train"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the file executes
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    return module
-
-
 def merge_metrics(existing: dict | None, new: dict) -> dict:
     """Put the models of a partial run (``--only``) into an existing metrics.json.
 
@@ -130,27 +110,32 @@ def train_reference(lab: str, device: str = "auto", data: Path | None = None, on
                     epochs_scale: float = 1.0, out_dir: Path | None = None, command: str = "",
                     log=print) -> dict:
     """Train (some of) a lab's reference models, write models/ and metrics.json in ``out_dir``; return the metrics."""
-    if lab not in TRAINABLE_LABS:
-        raise ReferenceTrainingError(f"no reference training for lab {lab!r}; available: {', '.join(TRAINABLE_LABS)}")
+    try:
+        plugin = get_lab(lab)
+    except UnknownLabError as exc:
+        raise ReferenceTrainingError(str(exc)) from None
+    if not plugin.trainable_models:
+        trainable = ", ".join(sorted(available_trainable_labs())) or "none"
+        raise ReferenceTrainingError(f"no reference training for lab {lab!r}; labs with one: {trainable}")
     if not epochs_scale > 0:
         raise ReferenceTrainingError(f"--epochs-scale must be positive, not {epochs_scale}")
-    description = setup_device(device)
-    module = load_training_module(lab)
-    unknown = sorted(set(only or ()) - set(module.MODELS))
+    unknown = sorted(set(only or ()) - set(plugin.trainable_models))
     if unknown:
-        raise ReferenceTrainingError(f"unknown model(s) {', '.join(unknown)}; {lab} trains {', '.join(module.MODELS)}")
+        raise ReferenceTrainingError(f"unknown model(s) {', '.join(unknown)}; {lab} trains {', '.join(plugin.trainable_models)}")
+    description = setup_device(device)
 
-    from grader.data import DataError, load_mnist
+    from grader.data import DataError
+    from grader.engine import load_lab_rubric
 
     try:
-        mnist = load_mnist(data, prefer_full=False)
+        # The data the rubric grades with, so that reference and students are measured alike.
+        data = plugin.load_data(data, load_lab_rubric(plugin).data)
     except DataError as exc:
         raise ReferenceTrainingError(str(exc)) from None
-    out_dir = Path(out_dir) if out_dir is not None else labs.reference_dir(lab)
-    log(f"Training {lab} reference models on {description} with {mnist.name} "
-        f"({len(mnist.x_train):,} training digits)")
+    out_dir = Path(out_dir) if out_dir is not None else plugin.reference_dir
+    log(f"Training {lab} reference models on {description} with {getattr(data, 'name', 'the lab data')}")
     start = time.perf_counter()
-    result = module.train_all(mnist, out_dir, description, epochs_scale=epochs_scale, only=only, log=log)
+    result = plugin.train_reference(data, out_dir, description, epochs_scale=epochs_scale, only=only, log=log)
     seconds = time.perf_counter() - start
     created = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
     command = command or f"grader reference train {lab}" + "".join(f" --only {n}" for n in only or ())
@@ -177,15 +162,22 @@ def train_reference(lab: str, device: str = "auto", data: Path | None = None, on
     tmp.write_text(json.dumps(content, indent=2) + "\n")
     tmp.replace(metrics_path)
     log(f"Wrote {metrics_path} and {len(result['models'])} models in {out_dir / 'models'} ({seconds:.0f} s)")
-    write_heldout_preview(mnist, out_dir, list(result["models"]))
+    write_heldout_preview(plugin, data, out_dir, list(result["models"]))
     return content
+
+
+def available_trainable_labs() -> dict[str, Lab]:
+    """The labs that have reference models to train."""
+    from grader.lab import available_labs
+
+    return {name: lab for name, lab in available_labs().items() if lab.trainable_models}
 
 
 PREVIEW_FILE = "heldout_preview.npz"
 PREVIEW_COUNT = 8
 
 
-def write_heldout_preview(mnist, out_dir: Path, names: list[str]) -> Path:
+def write_heldout_preview(lab: Lab, data, out_dir: Path, names: list[str]) -> Path:
     """The reference models' predictions on the first held-out inputs of each task.
 
     Reports show a student's trained model beside the reference on the same
@@ -194,9 +186,7 @@ def write_heldout_preview(mnist, out_dir: Path, names: list[str]) -> Path:
     """
     import keras
 
-    from grader.evaluation import heldout_tasks
-
-    tasks = heldout_tasks(mnist)
+    tasks = lab.heldout_tasks(data)
     path = Path(out_dir) / PREVIEW_FILE
     previews = dict(np.load(path)) if path.is_file() else {}
     for name in names:
@@ -213,7 +203,7 @@ def write_heldout_preview(mnist, out_dir: Path, names: list[str]) -> Path:
 
 @app.command("train")
 def train_command(
-    lab: Annotated[str, typer.Argument(help="Lab name, e.g. lab3.")],
+    lab: Annotated[str, typer.Argument(help="Lab name (see `grader labs`).")],
     device: Annotated[str, typer.Option("--device", help="auto (a GPU if TensorFlow finds one, else the CPU), cpu or gpu.")] = "auto",
     data: Annotated[Optional[Path], typer.Option("--data", help="MNIST .npz (Keras layout) instead of the bundled subset.")] = None,
     only: Annotated[Optional[list[str]], typer.Option("--only", help="Train only this model (repeatable); merged into the existing metrics.json.")] = None,

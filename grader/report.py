@@ -84,12 +84,23 @@ def layer_table(observed: Any) -> list[dict] | None:
     return rows
 
 
-def _exercise_context(exercise: ExerciseResult, observed: Any, figure_key: str | None = None) -> dict:
+def _lab_or_none(name: str):
+    """The result's lab, for its figures; None (no figures) when it is not installed here."""
+    from grader.lab import UnknownLabError, get_lab
+
+    try:
+        return get_lab(name)
+    except UnknownLabError:
+        return None
+
+
+def _exercise_context(exercise: ExerciseResult, observed: Any, lab: Any, figure_key: str | None = None) -> dict:
     from grader.figures import figure_for
 
-    figure = figure_for(figure_key or exercise.name, observed) if observed is not None else None
+    key = figure_key or exercise.name
+    figure = figure_for(lab.figure(key), observed, key) if observed is not None and lab is not None else None
     table = None
-    if exercise.name == "build_unet_no_skips" and observed is not None:
+    if lab is not None and exercise.name in lab.layer_tables and observed is not None:
         try:
             table = layer_table(observed)
         except Exception:  # noqa: BLE001 - a table must never break a report
@@ -119,10 +130,11 @@ def _exercise_context(exercise: ExerciseResult, observed: Any, figure_key: str |
 def report_context(result: SubmissionResult) -> dict:
     """Everything the submission template shows, as plain values."""
     observations = result.observations or {}
-    exercises = [_exercise_context(e, observations.get(e.name)) for e in result.exercises]
+    lab = _lab_or_none(result.lab)
+    exercises = [_exercise_context(e, observations.get(e.name), lab) for e in result.exercises]
     # Trained models judged separately (labs that have them; none submitted: not shown); no figures for those.
     trained = [m for m in getattr(result, "trained_models", None) or [] if not (m.status == "not_submitted" and not m.max_score)]
-    exercises += [_exercise_context(m, observations.get(f"trained:{m.name}"), figure_key=f"trained:{m.name}") for m in trained]
+    exercises += [_exercise_context(m, observations.get(f"trained:{m.name}"), lab, figure_key=f"trained:{m.name}") for m in trained]
     passed = sum(e.status == "passed" for e in result.exercises)
     isolation = ", ".join(f"{k}: {v}" for k, v in sorted(result.isolation.items()))
     return {

@@ -2,8 +2,9 @@
 
 A rubric is a TOML file in ``rubrics/``. Each exercise names a probe (run in
 the sandbox, with ``probe_params``) and a list of checks (run in the grader):
-each check names a function in :mod:`grader.checks`, its parameters, its
-points and a hint shown when it fails.
+each check names a function (the lab's own checks first, then the generic
+catalogue of :mod:`grader.checks`), its parameters, its points and a hint
+shown when it fails.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class TrainedModelSpec(BaseModel):
 class TrainedModels(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    folder: str  # next to the notebook, e.g. "lab3_models"
+    folder: str  # next to the notebook, e.g. "<lab>_models"
     required: bool = False  # False: when the folder is absent these checks are reported, not counted
     models: list[TrainedModelSpec] = Field(default_factory=list)
 
@@ -135,7 +136,18 @@ class RubricError(Exception):
     """A rubric file that is missing or invalid."""
 
 
-def load_rubric(path: str | Path) -> Rubric:
+def load_rubric(path: str | Path, resolve_check=None) -> Rubric:
+    """Read and validate the rubric at ``path``.
+
+    Args:
+        path: a TOML rubric.
+        resolve_check: ``name -> check function or None``, the lab's resolution
+            (:meth:`grader.lab.Lab.resolve_check`); by default only the generic
+            catalogue is known.
+
+    Raises:
+        RubricError: naming the file and what is wrong with it.
+    """
     path = Path(path)
     try:
         raw = tomllib.loads(path.read_text())
@@ -147,10 +159,12 @@ def load_rubric(path: str | Path) -> Rubric:
         rubric = Rubric.model_validate(raw)
     except ValidationError as exc:
         raise RubricError(f"rubric {path} is invalid:\n{exc}") from None
-    from grader.checks import CHECKS  # late import: checks import numpy only
+    if resolve_check is None:
+        from grader.checks import CHECKS  # late import: checks import numpy only
 
+        resolve_check = CHECKS.get
     sections = list(rubric.exercises) + (list(rubric.trained_models.models) if rubric.trained_models else [])
-    unknown = [f"{e.name}.{c.id}: {c.check}" for e in sections for c in e.checks if c.check not in CHECKS]
+    unknown = [f"{e.name}.{c.id}: {c.check}" for e in sections for c in e.checks if resolve_check(c.check) is None]
     if unknown:
         raise RubricError(f"rubric {path} names unknown checks: {', '.join(unknown)}")
     return rubric

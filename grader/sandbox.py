@@ -68,6 +68,8 @@ class ExerciseJob:
 @dataclass
 class SandboxJob:
     lab: str
+    # The lab's sandbox half (grader.lab.Lab.sandbox_package), copied in as harness/lab; None: generic probes only.
+    lab_sandbox: Path | None
     definitions: list[dict]  # {"source", "filename", "first_line"}
     student_files: list[str]
     exercises: list[ExerciseJob]
@@ -322,7 +324,10 @@ def _file_safe(name: str) -> str:
 
 def _prepare_workdir(job: SandboxJob) -> Path:
     workdir = Path(tempfile.mkdtemp(prefix="labgrader-"))
-    shutil.copytree(HARNESS_DIR, workdir / "harness", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    ignored = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(HARNESS_DIR, workdir / "harness", ignore=ignored)
+    if job.lab_sandbox is not None:
+        shutil.copytree(job.lab_sandbox, workdir / "harness" / "lab", ignore=ignored)
     for exercise in job.exercises:
         if exercise.inputs:
             np.savez(workdir / f"inputs_{_file_safe(exercise.name)}.npz", **exercise.inputs)

@@ -70,7 +70,7 @@ class DefinitionBlock:
     """Source to execute in the sandbox, with the place it came from."""
 
     source: str
-    filename: str  # e.g. "cell 7" or "my_lab3.py"; shows in tracebacks
+    filename: str  # e.g. "cell 7" or "my_lab.py"; shows in tracebacks
     first_line: int  # 1-based line of ``source``'s first line in that cell/file
 
 
@@ -114,7 +114,7 @@ def load_submission(path: str | Path) -> Submission:
     """Read ``path`` and extract its definitions; raise SubmissionError for unusable input."""
     path = Path(path)
     if not path.exists():
-        raise SubmissionError(f"{path}: no such file. Check the path, or run `grader init lab3` to get the lab notebook.")
+        raise SubmissionError(f"{path}: no such file. Check the path, or run `grader init LAB` to get the lab notebook (`grader labs` lists them).")
     if path.is_dir():
         raise SubmissionError(f"{path} is a directory; give the notebook (.ipynb) or script (.py) inside it.")
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:

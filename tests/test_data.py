@@ -1,4 +1,4 @@
-"""grader.data: bundled MNIST, the stratified split, loading .npz files, rotations and scenes."""
+"""grader.data (bundled MNIST, the stratified split, loading .npz files) and lab 3's rotations and scenes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from grader import data
-from grader.data import DataError, load_bundled_mnist, load_mnist, make_scenes, random_angles, rotate_digits, stratified_split
+from grader.data import DataError, load_bundled_mnist, load_mnist, stratified_split
+from grader.labs.lab3 import data as lab3_data
+from grader.labs.lab3.data import make_scenes, random_angles, rotate_digits
 
 
 @pytest.fixture(scope="module")

@@ -154,7 +154,7 @@ def test_blame_follows_what_a_failed_cell_would_have_made():
 
 
 def test_an_exercise_a_notebook_never_mentions_is_not_in_it_and_one_it_mentions_is_missing():
-    from harness.labs.lab3 import INLINE_ANCHORS
+    from grader.labs.lab3.sandbox.probes import INLINE_ANCHORS
     from harness.notebook_mode import locate_blank_or_error
 
     later_year = _session(["import numpy as np\nx_train = np.zeros((4, 28, 28, 1))"])
@@ -165,7 +165,7 @@ def test_an_exercise_a_notebook_never_mentions_is_not_in_it_and_one_it_mentions_
 
 def test_a_wrong_W_whose_cell_then_raises_is_still_judged():
     """W = <the bias> runs, then the lab's own W.reshape((28, 28, 10)) raises: W is wrong (failed), not missing (error)."""
-    from harness.labs.lab3 import _computes_W
+    from grader.labs.lab3.sandbox.probes import _computes_W
 
     session = _session(["import numpy as np\nb = np.zeros(10)", "W = b\nW = W.reshape((28, 28, 10))", "#W = # Your code goes here\nW = W.reshape((28,28,10))"])
     assert [c.status for c in session.cells] == ["ok", "error", "error"]
@@ -219,7 +219,7 @@ def test_hand_written_training_loops_are_capped():
 
 def test_notebook_datasets_have_mnist_sizes_so_the_labs_index_sampling_runs():
     from grader.data import load_bundled_mnist
-    from grader.labs.lab3 import LabData, notebook_datasets
+    from grader.labs.lab3.inputs import LabData, notebook_datasets
     from harness.notebook_mode import install_datasets
 
     install_datasets(notebook_datasets(LabData(load_bundled_mnist())))
@@ -378,7 +378,7 @@ def test_plain_unet_course_year_is_judged_against_its_own_unet(tmp_path):
 def test_an_exercise_the_notebook_never_mentions_is_missing_unless_the_rubric_says_optional():
     from grader.engine import _score_inline_status
     from grader.sandbox import ExerciseRun
-    from harness.labs.lab3 import _locate_BatchNormalizedLayer
+    from grader.labs.lab3.sandbox.probes import _locate_BatchNormalizedLayer
 
     session = _session(["import numpy as np\nx = np.ones(3)"])
     located = _locate_BatchNormalizedLayer(session)

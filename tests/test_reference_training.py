@@ -18,9 +18,10 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from grader import labs  # noqa: E402
+from grader.lab import get_lab  # noqa: E402
 
-REFERENCE = labs.reference_dir("lab3")
+LAB = get_lab("lab3")
+REFERENCE = LAB.reference_dir
 METRICS = REFERENCE / "metrics.json"
 
 MODELS = (
@@ -116,7 +117,7 @@ def test_committed_models_load_in_safe_mode_and_reproduce_their_metrics(metrics)
     import keras
 
     from grader.data import load_mnist
-    from grader.evaluation import heldout_tasks
+    from grader.labs.lab3.evaluation import heldout_tasks
 
     tasks = heldout_tasks(load_mnist(prefer_full=False))
     for name, entry in metrics["models"].items():
@@ -194,10 +195,10 @@ def test_an_under_trained_model_scores_clearly_worse_than_the_reference(metrics,
     import keras
 
     from grader.data import load_mnist
-    from grader.evaluation import heldout_tasks
-    from grader.reference import load_training_module
+    from grader.lab import load_file_module
+    from grader.labs.lab3.evaluation import heldout_tasks
 
-    train = load_training_module("lab3")
+    train = load_file_module(REFERENCE / "train.py", "labgrader_reference_lab3_train")
     mnist = load_mnist(prefer_full=False)
     model, record = train.train_model(name, mnist, train.budget_for(name, epochs=1, samples=160))
     assert record["train_examples"] == 160

@@ -47,13 +47,23 @@ def main() -> None:
     import numpy as np  # noqa: F401  (import before student code so failures are ours)
     import keras  # noqa: F401
 
-    probes = importlib.import_module(f"harness.labs.{job['lab']}")
     import harness.channel
+    import harness.generic_probes
+    import harness.lab_api
     import harness.observe
     import harness.trained as trained
 
+    # The lab's own probes, copied in as harness/lab (a lab may have none: generic probes only).
+    lab_module = importlib.import_module("harness.lab.probes") if (HERE / "lab" / "probes.py").is_file() else None
+    lab = lab_module.PROBES if lab_module is not None else harness.lab_api.LabProbes()
+
     inline = job.get("form") == "inline"
-    watched = [harness.channel, harness.observe, probes, trained, sys.modules["harness.guard"]]
+    # Looked up now, before student code runs, so that nothing it does to
+    # PROBES (a plain dataclass) can swap a probe in.
+    probes = {e["probe"]: lab.probe(e["probe"], inline=inline) for e in job["exercises"]}
+    locate_inline, cell_needed = lab.locate_inline, lab.inline_cell_needed
+    watched = [harness.channel, harness.observe, harness.generic_probes, harness.lab_api, trained, sys.modules["harness.guard"]]
+    watched += [m for name, m in list(sys.modules.items()) if name.startswith("harness.lab.")]
     if inline:
         import harness.compat
         import harness.notebook_mode as notebook_mode
@@ -67,8 +77,8 @@ def main() -> None:
     channel.send({"event": "imported", "seconds": time.perf_counter() - t0})
     if inline:
         session.run(on_cell=lambda cell: channel.send({"event": "loading", "where": cell.where, "line": 1}),
-                    is_sink=getattr(probes, "inline_cell_needed", None))
-        namespace, targets = session.namespace, probes.inline_targets(session)
+                    is_sink=cell_needed)
+        namespace, targets = session.namespace, (locate_inline(session) if locate_inline else {})
         channel.send({"event": "ready", "defined": [], "problems": session.reports(), "compat": session.compat_messages})
     else:
         namespace, problems = _exec_definitions(job, channel)
@@ -80,14 +90,13 @@ def main() -> None:
         obs = Observations()
         status, error = "ok", None
         model_file = exercise.get("model_file")
-        probe = getattr(probes, exercise["probe"], None)
+        probe = probes[exercise["probe"]]
         located = None
         if model_file:
             target = inputs_dir / model_file
         elif inline:
             located = targets.get(name) or notebook_mode.Located("missing", detail=f"the grader has no way to find {name} in an original notebook")
             target = located.target if located.status == "found" else None
-            probe = getattr(probes, "inline_" + exercise["probe"], probe)
         else:
             target = namespace.get(name)
         if located is not None and target is None:

@@ -23,8 +23,8 @@ unet / unet_no_skips      ``build_unet`` / ``build_unet_no_skips``             s
 
 Training uses the TRAIN split only (``mnist.x_train``; noise, rotations and
 scenes drawn from training digits with training seeds, all different from
-:data:`grader.evaluation.SEED`). Each trained model is then scored by
-:func:`grader.evaluation.heldout_tasks` and its metric, exactly as a
+:data:`grader.labs.lab3.evaluation.SEED`). Each trained model is then scored by
+:func:`grader.labs.lab3.evaluation.heldout_tasks` and its metric, exactly as a
 student's saved model is scored by the grader.
 
 Budgets (:data:`BUDGETS`) are sized so that the whole run takes about
@@ -48,8 +48,10 @@ import numpy as np
 import keras
 from keras import layers, ops
 
-from grader import data as lab_data
-from grader import evaluation
+from grader.data import BUNDLED_MNIST, MNIST, file_sha256
+from grader.evaluation import HeldOutTask
+from grader.labs.lab3 import data as lab_data
+from grader.labs.lab3 import evaluation
 
 HERE = Path(__file__).resolve().parent
 LAB = "lab3"
@@ -214,7 +216,7 @@ class Spec:
 # ---------------------------------------------------------------- training data (train split only)
 
 
-def _train_digits(mnist: lab_data.MNIST, budget: Budget):
+def _train_digits(mnist: MNIST, budget: Budget):
     x_train, _ = mnist.scaled()
     n = len(x_train) if budget.samples is None else min(budget.samples, len(x_train))
     return x_train[:n], np.asarray(mnist.y_train[:n], np.int64)
@@ -223,7 +225,7 @@ def _train_digits(mnist: lab_data.MNIST, budget: Budget):
 _SCENES_CACHE: dict = {}
 
 
-def training_scenes(mnist: lab_data.MNIST, n: int) -> lab_data.Scenes:
+def training_scenes(mnist: MNIST, n: int) -> lab_data.Scenes:
     """``n`` 64x64 scenes of training digits, seeded with :data:`TRAIN_SCENE_SEED`."""
     key = (mnist.sha256, n)
     if key not in _SCENES_CACHE:
@@ -295,7 +297,7 @@ def budget_for(name: str, epochs_scale: float = 1.0, **overrides) -> Budget:
     return replace(budget, **overrides) if overrides else budget
 
 
-def train_model(name: str, mnist: lab_data.MNIST, budget: Budget) -> tuple[keras.Model, dict]:
+def train_model(name: str, mnist: MNIST, budget: Budget) -> tuple[keras.Model, dict]:
     """Build and train one model from a fixed seed; return it and its training record."""
     spec = SPECS[name]
     x, y, weights = spec.data(mnist, budget)
@@ -320,7 +322,7 @@ def train_model(name: str, mnist: lab_data.MNIST, budget: Budget) -> tuple[keras
     return model, record
 
 
-def evaluate_model(name: str, model: keras.Model, tasks: dict[str, evaluation.HeldOutTask]) -> dict[str, float]:
+def evaluate_model(name: str, model: keras.Model, tasks: dict[str, HeldOutTask]) -> dict[str, float]:
     """The held-out metrics of a trained model, computed as the grader computes a student's."""
     task = tasks[name]
     prediction = model.predict(task.inputs, batch_size=256, verbose=0)
@@ -335,11 +337,11 @@ def save_model(name: str, model: keras.Model, path: Path) -> None:
     model.save(path)
 
 
-def _is_bundled(mnist: lab_data.MNIST) -> bool:
-    return mnist.sha256 == lab_data.file_sha256(lab_data.BUNDLED_MNIST)
+def _is_bundled(mnist: MNIST) -> bool:
+    return mnist.sha256 == file_sha256(BUNDLED_MNIST)
 
 
-def provenance(mnist: lab_data.MNIST, device: str) -> dict:
+def provenance(mnist: MNIST, device: str) -> dict:
     import tensorflow as tf
 
     bundled = _is_bundled(mnist)
@@ -370,7 +372,7 @@ def provenance(mnist: lab_data.MNIST, device: str) -> dict:
     }
 
 
-def train_all(mnist: lab_data.MNIST, out_dir: Path, device: str, epochs_scale: float = 1.0,
+def train_all(mnist: MNIST, out_dir: Path, device: str, epochs_scale: float = 1.0,
               only=None, log: Callable[[str], None] = print) -> dict:
     """Train, save (``out_dir/models/<name>.keras``) and evaluate each model; return the metrics.json content.
 

@@ -1,4 +1,4 @@
-"""Lab 3, grader side: the inputs each probe receives and the targets it never sees.
+"""Lab 3: the inputs each probe receives and the targets it never sees.
 
 ``prepare_<probe>(params, data)`` returns ``(inputs, secrets)``: ``inputs``
 are arrays written into the sandbox; ``secrets`` (labels, clean targets,
@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import data as lab_data
-from grader.evaluation import heldout_tasks  # noqa: F401  (the held-out tasks of the lab's trained models)
+from grader.data import MNIST
+from grader.labs.lab3 import data as lab_data
 
 
 class LabData:
     """MNIST and derived arrays, loaded once per grading run."""
 
-    def __init__(self, mnist: lab_data.MNIST) -> None:
+    def __init__(self, mnist: MNIST) -> None:
         self.mnist = mnist
+        self.name = mnist.name
         self.x_train, self.x_test = mnist.scaled()
 
     def train_subset(self, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -124,3 +125,16 @@ def notebook_datasets(data: LabData) -> dict[str, np.ndarray]:
     x, y = data.mnist.x_train, data.mnist.y_train
     return {"mnist.x_train": x, "mnist.y_train": y, "mnist.x_test": x[:NOTEBOOK_TEST_BASE], "mnist.y_test": y[:NOTEBOOK_TEST_BASE],
             "mnist.sizes": np.array([NOTEBOOK_TRAIN_SIZE, NOTEBOOK_TEST_SIZE])}
+
+
+#: The input preparer of each of the lab's probes.
+PREPARE = {
+    "extract_W": prepare_extract_W,
+    "bottleneck_2d": prepare_bottleneck_2d,
+    "add_noise": prepare_add_noise,
+    "build_sr_network": prepare_build_sr_network,
+    "build_angle_cnn": prepare_build_angle_cnn,
+    "detector_channels": prepare_detector_channels,
+    "build_unet_no_skips": prepare_build_unet_no_skips,
+    "BatchNormalizedLayer": prepare_BatchNormalizedLayer,
+}

@@ -11,6 +11,7 @@ import inspect
 
 import numpy as np
 
+from harness.lab_api import LabProbes
 from harness.observe import describe_model, final_activation, shape_list
 
 
@@ -748,3 +749,19 @@ def inline_build_unet_no_skips(target, inputs, params, obs):
         info["layers"] = [l for l in info.get("layers", []) if l["class"] != "DecoderPathOnly"]
         obs.put("notebook_unet_without_skips", info)
         obs.put("notebook_unet", {k: v for k, v in describe_model(given).items() if k != "layers"})
+
+
+PROBES = LabProbes(
+    probes={
+        "extract_W": extract_W, "bottleneck_2d": bottleneck_2d, "add_noise": add_noise,
+        "build_sr_network": build_sr_network, "build_angle_cnn": build_angle_cnn,
+        "detector_channels": detector_channels, "build_unet_no_skips": build_unet_no_skips,
+        "BatchNormalizedLayer": BatchNormalizedLayer,
+    },
+    inline_probes={
+        "bottleneck_2d": inline_bottleneck_2d, "add_noise": inline_add_noise,
+        "build_unet_no_skips": inline_build_unet_no_skips,
+    },
+    locate_inline=inline_targets,
+    inline_cell_needed=inline_cell_needed,
+)

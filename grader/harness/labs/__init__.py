@@ -1,1 +1,0 @@
-"""Per-lab probes: functions that exercise one stub and record observations."""
