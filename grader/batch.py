@@ -4,6 +4,7 @@
 per-student folders, or a Canvas / Gradescope download zip), grades them in
 parallel — each exactly as ``grader check`` would, in its own sandbox — and
 writes ``<out>/<student>.json`` atomically the moment a submission is done.
+Where each result goes is :mod:`grader.results_folder`'s business.
 A rerun skips results whose fingerprint (grader version, rubric, submission
 hash) is unchanged. A file that cannot be graded still gets a result (every
 exercise ``error``), so no student is ever missing from the gradebook.
@@ -30,6 +31,7 @@ from grader import __version__
 from grader.engine import error_result, grade_submission, load_lab_rubric, rubric_fingerprint
 from grader.render import write_atomic
 from grader.results import SubmissionResult
+from grader.results_folder import ResultsFolder, load_result
 from grader.rubric import Rubric
 from grader.submission import SUPPORTED_SUFFIXES, SubmissionError, gradable_files, safe_extract_zip
 
@@ -76,12 +78,6 @@ class BatchSummary:
 
 
 # ---------------------------------------------------------------- finding submissions
-
-
-def safe_name(student: str) -> str:
-    """A file-name-safe form of a student id (no separators, no leading dots)."""
-    cleaned = re.sub(r"[^A-Za-z0-9._@+-]", "_", student).lstrip(".") or "student"
-    return cleaned[:120]
 
 
 def _is_gradable(path: Path) -> bool:
@@ -178,43 +174,8 @@ def is_error_result(result: SubmissionResult) -> bool:
     return result.score == 0 and all(e.status == "error" and not e.checks for e in result.exercises)
 
 
-MANIFEST = "batch.json"
-
-
-def write_manifest(out_dir: Path, entries: list[Entry]) -> None:
-    """Who is who: student ids, names and files, for exports made later."""
-    data = [{"student": e.student, "result": result_path(out_dir, e.student).name, "display_name": e.display_name,
-             "sis_id": e.sis_id, "login_id": e.login_id, "section": e.section,
-             "file": e.path.name if e.path else "", "problem": e.problem} for e in entries]
-    write_atomic(out_dir / MANIFEST, json.dumps({"grader_version": __version__, "students": data}, indent=2) + "\n")
-
-
-def load_graded(out_dir: Path) -> list[dict]:
-    """Each student's manifest row with its result (None when unreadable)."""
-    out_dir = Path(out_dir)
-    manifest = out_dir / MANIFEST
-    if manifest.is_file():
-        rows = json.loads(manifest.read_text())["students"]
-    else:  # results copied without their manifest: one row per result file
-        rows = [{"student": p.stem, "result": p.name} for p in sorted(out_dir.glob("*.json"))]
-    for row in rows:
-        row["loaded"] = load_result(out_dir / row["result"])
-    return rows
-
-
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def result_path(out_dir: Path, student: str) -> Path:
-    return out_dir / f"{safe_name(student)}.json"
-
-
-def load_result(path: Path) -> SubmissionResult | None:
-    try:
-        return SubmissionResult.model_validate_json(path.read_text())
-    except (OSError, ValueError):
-        return None
 
 
 def _up_to_date(existing: SubmissionResult | None, entry: Entry, rubric: Rubric) -> bool:
@@ -242,16 +203,16 @@ def grade_entry(entry: Entry, rubric: Rubric, quick: bool = False, data_path: Pa
     return result
 
 
-def _write_report(out_dir: Path, student: str, result: SubmissionResult) -> None:
+def _write_report(folder: ResultsFolder, student: str, result: SubmissionResult) -> None:
     """The student's HTML report; a failure is logged, never raised (the JSON is already written).
 
     The observations (arrays, secrets) are dropped afterwards: reports were
     their only use, and a class's worth of them would fill the memory.
     """
     try:
-        from grader.report import report_path, write_html_report
+        from grader.report import write_html_report
 
-        write_html_report(result, report_path(out_dir, student))
+        write_html_report(result, folder.report_path(student))
     except Exception:  # noqa: BLE001
         log.warning("could not write the HTML report for %s", student, exc_info=True)
     finally:
@@ -304,11 +265,13 @@ def grade_batch(
         if roster is not None:
             apply_roster(entries, roster)
         summary.entries = entries
+        folder = ResultsFolder(out_dir)
+        folder.assign(entry.student for entry in entries)
         if on_found:
             on_found(len(entries))
         todo = []
         for entry in entries:
-            existing = load_result(result_path(out_dir, entry.student))
+            existing = load_result(folder.result_path(entry.student))
             if not force and _up_to_date(existing, entry, rubric):
                 summary.skipped += 1
                 summary.results[entry.student] = existing
@@ -335,9 +298,9 @@ def grade_batch(
                 for future in done:
                     entry = pending.pop(future)
                     result = future.result()
-                    write_atomic(result_path(out_dir, entry.student), json.dumps(result.model_dump(mode="json"), indent=2) + "\n")
+                    write_atomic(folder.result_path(entry.student), json.dumps(result.model_dump(mode="json"), indent=2) + "\n")
                     if reports:
-                        _write_report(out_dir, entry.student, result)
+                        _write_report(folder, entry.student, result)
                     summary.results[entry.student] = result
                     summary.graded += 1
                     if on_event:
@@ -346,7 +309,10 @@ def grade_batch(
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    write_manifest(out_dir, summary.entries)
+    folder = ResultsFolder(out_dir)
+    folder.assign(entry.student for entry in summary.entries)
+    folder.write_manifest([{"student": e.student, "display_name": e.display_name, "sis_id": e.sis_id, "login_id": e.login_id,
+                            "section": e.section, "file": e.path.name if e.path else "", "problem": e.problem} for e in summary.entries])
     if reports:
         try:
             from grader.report import write_class_overview

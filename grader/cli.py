@@ -178,7 +178,7 @@ def export_results(
 
 
 def _export(lab: str, out: Path, assignment_name: str, assignment_id: str | None) -> dict:
-    from grader.batch import load_graded
+    from grader.results_folder import ResultsFolder
     from grader.engine import load_lab_rubric
     from grader.exports import GradedSubmission, write_exports
 
@@ -190,7 +190,7 @@ def _export(lab: str, out: Path, assignment_name: str, assignment_id: str | None
             error=_why_ungradable(row),
             display_name=row.get("display_name", ""), sis_id=row.get("sis_id", ""), section=row.get("section", ""),
         )
-        for row in load_graded(out)
+        for row in ResultsFolder(out).load_graded()
     ]
     columns = [e.name for e in rubric.exercises] + [f"model:{m.name}" for m in (rubric.trained_models.models if rubric.trained_models else [])]
     written = write_exports(rows, out, columns, assignment_name=assignment_name, assignment_id=assignment_id)

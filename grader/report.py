@@ -23,6 +23,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader
 
 from grader.results import ExerciseResult, SubmissionResult
+from grader.results_folder import REPORTS_DIR, ResultsFolder, safe_stem
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,6 @@ STATUS_LABEL = {
     "not_in_notebook": "not in this notebook",
 }
 INDEX_NAME = "index.html"
-REPORTS_DIR = "reports"
 
 
 @lru_cache(maxsize=1)
@@ -239,14 +239,8 @@ def _histogram(scores: list[float], max_score: float) -> str | None:
     return png_data_uri(buffer.getvalue())
 
 
-def report_file_name(student: str) -> str:
-    from grader.batch import safe_name
-
-    return f"{safe_name(student)}.html"
-
-
 def render_class_overview(rows: list[dict], title: str = "", top_failures: int = 15) -> str:
-    """The batch's index.html from ``grader.batch.load_graded(out_dir)`` rows."""
+    """The batch's index.html from :meth:`grader.results_folder.ResultsFolder.load_graded` rows."""
     results = [row["loaded"] for row in rows if row.get("loaded") is not None]
     names: list[str] = []
     for result in results:
@@ -265,7 +259,7 @@ def render_class_overview(rows: list[dict], title: str = "", top_failures: int =
         students.append({
             "student": row["student"],
             "display_name": row.get("display_name", ""),
-            "href": f"{REPORTS_DIR}/{report_file_name(row['student'])}",
+            "href": row.get("report") or f"{REPORTS_DIR}/{safe_stem(row['student'])}.html",
             "score": result.score if result else None,
             "max_score": result.max_score if result else None,
             "statuses": [(by_name[n].status, STATUS_LABEL.get(by_name[n].status, by_name[n].status)) if n in by_name else ("", "") for n in names],
@@ -281,11 +275,6 @@ def render_class_overview(rows: list[dict], title: str = "", top_failures: int =
     )
 
 
-def report_path(out_dir: str | Path, student: str) -> Path:
-    """Where a batch keeps ``student``'s HTML report: ``out_dir/reports/<safe name>.html``."""
-    return Path(out_dir) / REPORTS_DIR / report_file_name(student)
-
-
 def write_class_overview(out_dir: str | Path, fill_missing_reports: bool = True) -> Path:
     """(Re)write ``out_dir/index.html`` from the results in ``out_dir``.
 
@@ -293,14 +282,13 @@ def write_class_overview(out_dir: str | Path, fill_missing_reports: bool = True)
     made from the saved result (without figures: those need the observations,
     which are not saved), so every link in the overview works.
     """
-    from grader.batch import load_graded
     from grader.render import write_atomic
 
     out_dir = Path(out_dir)
-    rows = load_graded(out_dir)
+    rows = ResultsFolder(out_dir).load_graded()
     if fill_missing_reports:
         for row in rows:
-            target = report_path(out_dir, row["student"])
+            target = out_dir / row["report"]
             if row.get("loaded") is not None and not target.exists():
                 try:
                     write_html_report(row["loaded"], target)

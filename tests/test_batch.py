@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import BatchError, apply_roster, discover_submissions, grade_batch, load_graded, safe_name
+from grader.batch import BatchError, apply_roster, discover_submissions, grade_batch
+from grader.results_folder import ResultsFolder, safe_stem
 
 CASES = Path(__file__).resolve().parent / "cases" / "lab3"
 
@@ -92,9 +93,22 @@ def test_roster_maps_ids_to_students(tmp_path):
     assert (entries[0].student, entries[0].display_name, entries[0].sis_id, entries[0].section) == ("jdoe", "Doe, Jane", "S001", "A")
 
 
+def test_students_whose_names_clean_to_the_same_stem_stay_apart(tmp_path):
+    folder = ResultsFolder(tmp_path)
+    folder.assign(["a b", "a_b", "A_B", "ann"])
+    paths = {folder.result_path(s) for s in ("a b", "a_b", "A_B", "ann")}
+    assert len({p.name.casefold() for p in paths}) == 4
+    folder.write_manifest([{"student": s} for s in ("a b", "a_b", "A_B", "ann")])
+    # A rerun, with a new student whose name also cleans to a_b, keeps everyone's files.
+    again = ResultsFolder(tmp_path)
+    again.assign(["a?b", "a_b", "a b"])
+    assert again.result_path("a b") == folder.result_path("a b") and again.result_path("a_b") == folder.result_path("a_b")
+    assert again.result_path("a?b") not in paths
+
+
 def test_safe_names_cannot_escape():
     for raw in ("../evil", "a/b", "..", ".hidden", "x\x00y"):
-        name = safe_name(raw)
+        name = safe_stem(raw)
         assert "/" not in name and not name.startswith(".") and "\x00" not in name
 
 
@@ -133,7 +147,7 @@ def test_a_mixed_class_gets_a_row_for_everyone_and_resumes(class_folder, tmp_pat
     (class_folder / "bob.py").write_text((CASES / "full_alt_solution.py").read_text())
     changed = grade_batch(class_folder, out, rubric=rubric, workers=2, quick=True)
     assert changed.graded == 1 and changed.results["bob"].score == changed.results["bob"].max_score
-    rows = {r["student"]: r for r in load_graded(out)}
+    rows = {r["student"]: r for r in ResultsFolder(out).load_graded()}
     assert set(rows) == {"alice", "bob", "carol", "dave", "erin"} and all(r["loaded"] for r in rows.values())
 
 
