@@ -285,17 +285,27 @@ def values_equal(obs: Observed, expected: dict[str, Any], what: dict[str, str]) 
 
 
 @check
-def model_io_shapes(obs: Observed, key: str, inputs: list, outputs: list) -> CheckOutcome:
+def model_io_shapes(obs: Observed, key: str, outputs: list, inputs: list | None = None) -> CheckOutcome:
+    """The model's output shapes (and input shapes, when given) are these; TOML writes None as 0.
+
+    Example (rubric): ``params = { key = "model", outputs = [[0, 28, 28, 1]] }``.
+    """
     info = obs.model(key)
     if "shape_error" in info:
         return CheckOutcome(False, f"the model has no defined input/output shapes ({info['shape_error']}); start it with keras.Input(shape=...)")
-    inputs, outputs = [rubric_shape(s) for s in inputs], [rubric_shape(s) for s in outputs]
+    outputs = [rubric_shape(s) for s in outputs]
+    expectations = [("output", info["output_shapes"], outputs)]
+    if inputs is not None:
+        inputs = [rubric_shape(s) for s in inputs]
+        expectations.insert(0, ("input", info["input_shapes"], inputs))
     problems = []
-    for what, found, expected in (("input", info["input_shapes"], inputs), ("output", info["output_shapes"], outputs)):
+    for what, found, expected in expectations:
         if [list(s) for s in found] != [list(s) for s in expected]:
             problems.append(f"{what} shape {', '.join(fmt_shape(s) for s in found)}, expected {', '.join(fmt_shape(s) for s in expected)}")
     if problems:
         return CheckOutcome(False, "; ".join(problems))
+    if inputs is None:
+        return CheckOutcome(True, f"output {fmt_shape(outputs[0])}")
     return CheckOutcome(True, f"input {fmt_shape(inputs[0])} -> output {fmt_shape(outputs[0])}")
 
 
@@ -310,12 +320,23 @@ def model_has_trainable_weights(obs: Observed, key: str) -> CheckOutcome:
 
 
 @check
-def model_param_count(obs: Observed, key: str, expected: int) -> CheckOutcome:
+def model_param_count(obs: Observed, key: str, expected: int, also_accepted: list[dict] = ()) -> CheckOutcome:
+    """The model has ``expected`` parameters, or one of the other readings the lab's text allows.
+
+    ``also_accepted`` lists them as ``{"count": 5786, "as": "the padding='same' reading"}``; the
+    message says which reading was seen.
+    """
     info = obs.model(key)
     found = info.get("params")
-    if found != expected:
-        return CheckOutcome(False, f"{found:,} parameters, expected {expected:,}" if isinstance(found, int) else f"parameter count unavailable ({info.get('params_error')})")
-    return CheckOutcome(True, f"{expected:,} parameters")
+    if not isinstance(found, int):
+        return CheckOutcome(False, f"parameter count unavailable ({info.get('params_error')})")
+    if found == expected:
+        return CheckOutcome(True, f"{expected:,} parameters", {"reading": "expected"})
+    for other in also_accepted:
+        if found == int(other["count"]):
+            return CheckOutcome(True, f"{found:,} parameters: {other['as']}", {"reading": other["as"]})
+    accepted = [f"{expected:,}"] + [f"{int(o['count']):,} ({o['as']})" for o in also_accepted]
+    return CheckOutcome(False, f"{found:,} parameters, expected {' or '.join(accepted)}")
 
 
 @check
@@ -355,6 +376,10 @@ _IGNORED_CLASSES = {"InputLayer", "Dropout", "SpatialDropout2D", "GaussianNoise"
 
 def layer_tokens(info: dict) -> list[str]:
     """A model's layers as a sequence of tokens that equivalent spellings share.
+
+    Tokens: ``conv<filters>``, ``convtranspose<filters>``, ``dense<units>``, ``BN``,
+    ``pool``, ``up``, an activation's name (``relu``, ``softmax``, ...), and any
+    other layer's class name (``Flatten``, ``Reshape``, ``Concatenate``).
 
     ``Conv2D(8, 3, activation='relu')`` and ``Conv2D(8, 3)`` + ``Activation('relu')``
     (or ``ReLU()``) both become ``conv8``, ``relu``; dropout is ignored.
@@ -571,3 +596,74 @@ def metric_vs_reference(obs: Observed, metric: str, rule: str, value: float) -> 
     passed, bar = _RULES[rule](found_value, float(reference[metric]), value)
     message = f"{metric} {found_value:.4g} on held-out data ({task.description}); needed {bar}"
     return CheckOutcome(bool(passed and math.isfinite(found_value)), message, {"metrics": metrics, "reference": reference})
+
+
+# ---------------------------------------------------------------- declarative: trained metric, reference output
+
+
+def _metric(name: str, predictions: np.ndarray, targets: np.ndarray) -> float:
+    p = np.asarray(predictions, np.float64)
+    t = np.asarray(targets)
+    if name == "accuracy":
+        return float(np.mean(np.argmax(p.reshape(len(t), -1), axis=-1) == t.reshape(len(t))))
+    if name == "binary_accuracy":
+        return float(np.mean((p.reshape(len(t)) > 0.5) == (t.reshape(len(t)) > 0.5)))
+    if p.size != t.size:
+        raise NotObserved(f"predictions of shape {p.shape} do not match targets of shape {t.shape}")
+    p, t = p.reshape(t.shape), t.astype(np.float64)
+    if name == "mse":
+        return float(np.mean((p - t) ** 2))
+    if name == "mae":
+        return float(np.mean(np.abs(p - t)))
+    if name == "psnr":
+        return psnr(p, t)
+    raise ValueError(f"unknown metric {name!r}; known: {', '.join(TRAINED_METRICS)}")
+
+
+TRAINED_METRICS = ("accuracy", "binary_accuracy", "mse", "mae", "psnr")
+
+
+@check
+def trained_metric(obs: Observed, metric: str, target: str, key: str = "test_predictions", minimum: float | None = None,
+                   maximum: float | None = None, baseline: str = "") -> CheckOutcome:
+    """After the probe's fixed training budget, ``metric`` of the predictions on held-out inputs is in bounds.
+
+    ``target`` names the secret that holds the true values (labels never enter
+    the sandbox); ``baseline`` (optional) says in words what a model that
+    learned nothing scores. Example (rubric)::
+
+        check = "trained_metric"
+        params = { metric = "accuracy", target = "y_test", minimum = 0.8, baseline = "chance is 0.5" }
+    """
+    if metric not in TRAINED_METRICS:
+        raise ValueError(f"unknown metric {metric!r}; known: {', '.join(TRAINED_METRICS)}")
+    value = _metric(metric, obs.array(key), obs.secret(target))
+    bounds = [f"at least {minimum:g}" if minimum is not None else "", f"at most {maximum:g}" if maximum is not None else ""]
+    needed = " and ".join(b for b in bounds if b)
+    message = f"{metric} {value:.4g} on held-out data{training_context(obs)}"
+    passed = math.isfinite(value) and (minimum is None or value >= minimum) and (maximum is None or value <= maximum)
+    extra = f"; {baseline}" if baseline else ""
+    if not passed:
+        return CheckOutcome(False, f"{message}; expected {needed}{extra}", {metric: value})
+    return CheckOutcome(True, f"{message} ({needed} needed)", {metric: value})
+
+
+@check
+def equals_reference(obs: Observed, key: str = "output", reference: str = "reference_output", atol: float = 1e-5,
+                     rtol: float = 1e-5) -> CheckOutcome:
+    """The returned array equals the reference solution's, computed in the grader on the same inputs.
+
+    The reference output is the secret ``reference`` (see ``probe_params.reference``
+    in :meth:`grader.lab.Lab.probe_inputs`). The message says by how much it differs.
+    """
+    if f"{reference}_error" in obs.secrets:
+        raise GraderStepFailed(f"the reference computation failed: {obs.secrets[reference + '_error']}")
+    expected = np.asarray(obs.secret(reference), np.float64)
+    found = np.asarray(obs.array(key), np.float64)
+    if found.shape != expected.shape:
+        return CheckOutcome(False, f"shape {fmt_shape(found.shape)}, expected {fmt_shape(expected.shape)}{_shape_diagnosis(found.shape, expected.shape)}")
+    if not np.allclose(found, expected, atol=atol, rtol=rtol, equal_nan=True):
+        worst = float(np.nanmax(np.abs(found - expected)))
+        wrong = int(np.sum(~np.isclose(found, expected, atol=atol, rtol=rtol, equal_nan=True)))
+        return CheckOutcome(False, f"{wrong} of {found.size} values differ from the expected result (largest difference {worst:.3g})")
+    return CheckOutcome(True, f"equals the expected result, shape {fmt_shape(expected.shape)}")

@@ -296,6 +296,47 @@ def list_labs() -> None:
         console.print(f"[bold]{name}[/bold]  {rubric.title}  ({len(rubric.exercises)} exercises, {rubric.max_score:g} points)")
 
 
+author_app = typer.Typer(no_args_is_help=True, help="Build a lab's notebooks and reference from its master notebook, and check them.")
+app.add_typer(author_app, name="author")
+
+
+@author_app.command("build")
+def author_build(lab: Annotated[str, typer.Argument(help="Lab name (see `grader labs`).")]) -> None:
+    """Write the student notebook, solution notebook, reference module, given code and a rubric skeleton."""
+    from grader.authoring import MasterNotebookError, build_lab
+
+    try:
+        written = build_lab(_lab(lab))
+    except MasterNotebookError as exc:
+        _fail_usage(str(exc))
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
+    console.print(f"{lab}: {len(written)} file(s) written" if written else f"{lab}: every generated file is up to date")
+
+
+@author_app.command("check")
+def author_check(
+    lab: Annotated[str, typer.Argument(help="Lab name (see `grader labs`).")],
+    files_only: Annotated[bool, typer.Option("--files-only", help="Only check that the generated files are up to date (fast; for CI).")] = False,
+    quick: Annotated[bool, typer.Option("--quick", help="Skip the trained checks when grading the reference solution.")] = False,
+) -> None:
+    """Check the generated files are up to date, the solution gets full marks and the handout is not_implemented."""
+    from grader.authoring import MasterNotebookError, check_lab
+    from grader.rubric import RubricError
+
+    try:
+        report = check_lab(_lab(lab), grade=not files_only, quick=quick)
+    except (MasterNotebookError, RubricError) as exc:
+        _fail_usage(str(exc))
+    for path in report.stale:
+        console.print(f"[red]out of date:[/red] {path} (run `grader author build {lab}`)", highlight=False)
+    for problem in report.problems:
+        console.print(f"[red]problem:[/red] {problem}", highlight=False)
+    if report.ok:
+        console.print(f"{lab}: the generated files are up to date" + ("" if files_only else "; the solution gets full marks and the handout is not implemented anywhere"))
+    raise typer.Exit(EXIT_PASSED if report.ok else EXIT_FAILED)
+
+
 from grader.reference import app as _reference_app  # noqa: E402
 
 app.add_typer(_reference_app, name="reference")

@@ -137,11 +137,26 @@ class Lab:
         """The arrays the probe of ``exercise`` receives, and the secrets its checks get.
 
         The default builds them from the rubric's ``probe_params["inputs"]``
-        (see :func:`grader.probe_inputs.declared_inputs`).
+        (see :mod:`grader.probe_inputs`). With ``probe_params["reference"]``,
+        the named function of the reference solution is called on the
+        ``args`` inputs here, in the grader, and its result becomes the secret
+        ``reference_output`` (for the ``equals_reference`` check).
         """
         from grader.probe_inputs import declared_inputs
 
-        return declared_inputs(params.get("inputs", {}), data)
+        inputs, secrets = declared_inputs(params.get("inputs", {}), data)
+        if params.get("reference"):
+            try:
+                function = getattr(self.reference_solution(), params["reference"])
+                arguments = [np.array(secrets[name], copy=True) for name in params.get("args", [])]
+                secrets["reference_output"] = np.asarray(function(*arguments, **params.get("kwargs", {})))
+            except Exception as exc:  # noqa: BLE001 - the reference's failure is the grader's, never the student's
+                secrets["reference_output_error"] = f"{type(exc).__name__}: {exc}"
+        return inputs, secrets
+
+    def reference_solution(self):
+        """The instructor's solution module, ``reference/<name>/solution.py`` (trusted; never sent to the sandbox)."""
+        return load_file_module(self.reference_dir / "solution.py", f"labgrader_reference_{self.name}_solution")
 
     def heldout_tasks(self, data: Any) -> dict[str, Any]:
         """Per trained model, a :class:`grader.evaluation.HeldOutTask`. Default: none."""

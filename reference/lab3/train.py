@@ -4,9 +4,10 @@ Instructor code (trusted). Run it through ``grader reference train lab3``,
 which sets up TensorFlow (logging, oneDNN off for reproducibility, the device)
 before this module is imported, then calls :func:`train_all`.
 
-Every model mirrors the student notebook (``exercises/lab3/build_notebook.py``):
-the same architectures (taken from the reference solution, ``solution.py``,
-where the lab asks students to write them), the same losses and optimizers:
+Every model mirrors the student notebook: the same architectures (the given
+ones from ``grader/labs/lab3/sandbox/given.py``, the answers from the reference
+solution ``solution.py``; both generated from ``master.ipynb``), the same losses
+and optimizers:
 
 ========================  ===================================================  ===============================
 model                     architecture                                         loss
@@ -46,12 +47,13 @@ from typing import Callable
 import numpy as np
 
 import keras
-from keras import layers, ops
+from keras import layers
 
 from grader.data import BUNDLED_MNIST, MNIST, file_sha256
 from grader.evaluation import HeldOutTask
 from grader.labs.lab3 import data as lab_data
 from grader.labs.lab3 import evaluation
+from grader.labs.lab3.sandbox import given
 
 HERE = Path(__file__).resolve().parent
 LAB = "lab3"
@@ -101,72 +103,22 @@ def build_softmax_regression() -> keras.Model:
 
 
 def build_bottleneck_cnn() -> keras.Model:
-    inputs = keras.Input(shape=(28, 28, 1))
-    x = layers.Conv2D(8, 3, activation="relu")(inputs)
-    x = layers.MaxPooling2D(2)(x)
-    x = layers.Conv2D(16, 3, activation="relu")(x)
-    x = layers.MaxPooling2D(2)(x)
-    x = layers.Conv2D(32, 3, activation="relu")(x)
-    x = solution.bottleneck_2d(x)
-    codes = layers.Flatten(name="code")(x)
-    x = layers.Dense(64, activation="relu")(codes)
-    x = layers.Dropout(0.5)(x)
-    outputs = layers.Dense(10, activation="softmax")(x)
-    return keras.Model(inputs, outputs, name="bottleneck_cnn")
+    return given.build_bottleneck_cnn(solution.bottleneck_2d)
 
 
 def build_denoising_autoencoder() -> keras.Model:
-    """The lab's autoencoder with a sigmoid on its output: 28x28x1 -> 4x4x8 -> 32x32x16 -> 28x28x1."""
-    inputs = keras.Input(shape=(28, 28, 1))
-    x = layers.Conv2D(16, 3, padding="same", activation="relu")(inputs)
-    x = layers.MaxPooling2D(2, padding="same")(x)
-    x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(2, padding="same")(x)
-    x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(2, padding="same")(x)
-    x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
-    x = layers.UpSampling2D(2)(x)
-    x = layers.Conv2D(8, 3, padding="same", activation="relu")(x)
-    x = layers.UpSampling2D(2)(x)
-    x = layers.Conv2D(16, 3, padding="same", activation="relu")(x)
-    x = layers.UpSampling2D(2)(x)
-    x = layers.Conv2D(1, 5, padding="valid")(x)
-    outputs = layers.Activation("sigmoid")(x)
-    return keras.Model(inputs, outputs, name="autoencoder")
-
-
-def _detector_head(encoded, filters: int, channels: int, activation=None, name=None):
-    x = layers.Conv2D(filters, 3, padding="same", activation="relu")(encoded)
-    x = layers.MaxPooling2D(2, padding="same")(x)
-    x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(2, padding="same")(x)
-    return layers.Conv2D(channels, 1, padding="same", activation=activation, name=name)(x)
+    """The lab's autoencoder with a sigmoid on its output, as the notebook's second model."""
+    autoencoder = given.build_autoencoder()
+    outputs = layers.Activation("sigmoid")(autoencoder.output)
+    return keras.Model(autoencoder.input, outputs, name="autoencoder")
 
 
 def build_detector() -> keras.Model:
     """The lab's detector: shared encoder to 8x8x32, three conv heads to the 2x2 grid (24,275 parameters)."""
-    conf_channels, box_channels, class_channels = solution.detector_channels()
-    inputs = keras.Input(shape=(64, 64, 1))
-    x = layers.Conv2D(8, 33, padding="same", activation="relu")(inputs)
-    x = layers.MaxPooling2D(2, padding="same")(x)
-    x = layers.Conv2D(16, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(2, padding="same")(x)
-    x = layers.Conv2D(32, 3, padding="same", activation="relu")(x)
-    encoded = layers.MaxPooling2D(2, padding="same")(x)
-    confidence = _detector_head(encoded, 4, conf_channels, "sigmoid", name="confidence")
-    box = _detector_head(encoded, 4, box_channels, name="box")  # linear
-    classes = _detector_head(encoded, 16, class_channels, "softmax", name="classes")
-    outputs = layers.Concatenate(axis=-1)([confidence, box, classes])
-    return keras.Model(inputs, outputs, name="detector")
+    return given.build_detector(solution.detector_channels())
 
 
-def detector_loss(y_true, y_pred):
-    """The notebook's detector loss: BCE on confidence; 5 x box SSE + class CE where a digit is."""
-    has_digit = y_true[..., 0]
-    conf_loss = keras.losses.binary_crossentropy(y_true[..., 0:1], y_pred[..., 0:1])
-    box_loss = ops.sum(ops.square(y_true[..., 1:5] - y_pred[..., 1:5]), axis=-1)
-    class_loss = keras.losses.categorical_crossentropy(y_true[..., 5:], y_pred[..., 5:])
-    return conf_loss + has_digit * (5.0 * box_loss + class_loss)
+detector_loss = given.detector_loss
 
 
 # ---------------------------------------------------------------- budgets
@@ -279,7 +231,7 @@ SPECS: dict[str, Spec] = {
     "detector": Spec(build_detector, detector_loss,
                      "detector_loss: BCE(confidence) + [digit] * (5 * box SSE + class CE); saved without it",
                      _detector_data),
-    "unet": Spec(solution.build_unet, "sparse_categorical_crossentropy",
+    "unet": Spec(given.build_unet, "sparse_categorical_crossentropy",
                  "sparse categorical cross-entropy on ink pixels only (sample weights)", _segmentation_data),
     "unet_no_skips": Spec(solution.build_unet_no_skips, "sparse_categorical_crossentropy",
                           "sparse categorical cross-entropy on ink pixels only (sample weights)", _segmentation_data),

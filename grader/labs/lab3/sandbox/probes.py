@@ -12,6 +12,8 @@ import inspect
 import numpy as np
 
 from harness.lab_api import LabProbes
+
+from .given import build_detector, classifier_head, conv_stack  # the lab's given code, defined once in its master notebook
 from harness.observe import describe_model, final_activation, shape_list
 
 
@@ -66,23 +68,13 @@ def extract_W(fn, inputs, params, obs):
 # ---------------------------------------------------------------- 2. bottleneck_2d
 
 
-def _conv_stack(x):
-    from keras import layers
-
-    x = layers.Conv2D(8, 3, activation="relu")(x)
-    x = layers.MaxPooling2D(2)(x)
-    x = layers.Conv2D(16, 3, activation="relu")(x)
-    x = layers.MaxPooling2D(2)(x)
-    return layers.Conv2D(32, 3, activation="relu")(x)
-
-
 def bottleneck_2d(fn, inputs, params, obs):
     keras = _keras()
     from keras import layers
 
     keras.utils.set_random_seed(int(params.get("seed", 0)))
     image = keras.Input((28, 28, 1))
-    features = _conv_stack(image)
+    features = conv_stack(image)
     encoded = fn(features)
     if not isinstance(encoded, keras.KerasTensor):
         obs.put("encoded.type", type(encoded).__name__)
@@ -95,10 +87,7 @@ def bottleneck_2d(fn, inputs, params, obs):
         return
     if params.get("skip_training"):
         return
-    h = layers.Dense(64, activation="relu")(flat)
-    h = layers.Dropout(0.5)(h)
-    out = layers.Dense(10, activation="softmax")(h)
-    model = keras.Model(image, out)
+    model = keras.Model(image, classifier_head(flat))
     model.compile(optimizer=keras.optimizers.Adam(params.get("learning_rate", 1e-3)), loss="sparse_categorical_crossentropy")
     model.fit(inputs["x_train"], inputs["y_train"], epochs=params["epochs"], batch_size=params["batch_size"], verbose=0)
     obs.put("test_probabilities", model.predict(inputs["x_test"], batch_size=256, verbose=0).astype(np.float32))
@@ -220,29 +209,6 @@ def build_angle_cnn(fn, inputs, params, obs):
 # ---------------------------------------------------------------- 6. detector_channels
 
 
-def build_detector(confidence: int, box: int, classes: int):
-    """The lab's detector: a shared conv encoder to 8x8x32, three conv heads down to a 2x2 grid."""
-    keras = _keras()
-    from keras import layers
-
-    def head(encoded, filters, channels, activation=None):
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(encoded)
-        x = layers.MaxPooling2D(2, padding="same")(x)
-        x = layers.Conv2D(filters, 3, padding="same", activation="relu")(x)
-        x = layers.MaxPooling2D(2, padding="same")(x)
-        return layers.Conv2D(channels, 1, padding="same", activation=activation)(x)
-
-    image = keras.Input((64, 64, 1))
-    x = layers.Conv2D(8, 33, padding="same", activation="relu")(image)
-    x = layers.MaxPooling2D(2, padding="same")(x)
-    x = layers.Conv2D(16, 3, padding="same", activation="relu")(x)
-    x = layers.MaxPooling2D(2, padding="same")(x)
-    x = layers.Conv2D(32, 3, padding="same", activation="relu")(x)
-    encoded = layers.MaxPooling2D(2, padding="same")(x)
-    heads = [head(encoded, 4, confidence, "sigmoid"), head(encoded, 4, box), head(encoded, 16, classes, "softmax")]
-    return keras.Model(image, layers.Concatenate(axis=-1)(heads))
-
-
 def detector_channels(fn, inputs, params, obs):
     counts = fn()
     obs.put("counts.type", type(counts).__name__)
@@ -253,7 +219,7 @@ def detector_channels(fn, inputs, params, obs):
         return
     obs.put("counts", values)
     if len(values) == 3 and all(v > 0 for v in values):
-        detector = build_detector(*values)
+        detector = build_detector(values)
         obs.put("detector", describe_model(detector))
 
 

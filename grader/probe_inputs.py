@@ -1,0 +1,72 @@
+"""Probe inputs declared in a rubric, so that a simple lab needs no input code of its own.
+
+A rubric's ``probe_params.inputs`` is a table of named arrays. Each is one of::
+
+    x = { normal = [8, 4], seed = 0 }                  # N(mean, std) floats (mean, std optional)
+    u = { uniform = [8, 4], seed = 1, low = -1, high = 1 }
+    w = { value = [[1, 2], [3, 4]] }                   # a literal array
+    images = { dataset = "mnist.x_train", count = 256, scale = 255, channel_axis = true }
+    labels = { dataset = "mnist.y_test", count = 100, secret = true }
+
+``dataset`` names an array of a dataset the rubric's ``[data]`` table loads
+(:func:`grader.data.load_named_datasets`); ``scale`` divides it (uint8 pixels
+to [0, 1]), ``channel_axis`` appends an axis of 1. An array marked
+``secret = true`` stays in the grader for the checks (labels, targets) and
+never enters the sandbox. Every array is a secret too, under its name, so a
+check can compare what the student's code returned with what it was given.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from grader.data import DataError
+from grader.rubric import RubricError
+
+
+class InputSpecError(RubricError):
+    """A declared input the grader cannot build; the message names the input and the fix."""
+
+
+def _array(name: str, spec: Mapping[str, Any], data: Any) -> np.ndarray:
+    dtype = spec.get("dtype", "float32")
+    if "normal" in spec:
+        rng = np.random.default_rng(spec.get("seed", 0))
+        return rng.normal(spec.get("mean", 0.0), spec.get("std", 1.0), tuple(spec["normal"])).astype(dtype)
+    if "uniform" in spec:
+        rng = np.random.default_rng(spec.get("seed", 0))
+        return rng.uniform(spec.get("low", 0.0), spec.get("high", 1.0), tuple(spec["uniform"])).astype(dtype)
+    if "value" in spec:
+        return np.asarray(spec["value"], dtype=dtype)
+    if "dataset" in spec:
+        if not hasattr(data, "array"):
+            raise InputSpecError(f"input {name!r} reads {spec['dataset']!r}, but the lab's data has no named datasets; "
+                                 "add datasets = [...] to the rubric's [data] table")
+        try:
+            array = np.asarray(data.array(spec["dataset"]))
+        except DataError as exc:
+            raise InputSpecError(f"input {name!r}: {exc}") from None
+        start = int(spec.get("start", 0))
+        array = array[start:start + int(spec["count"])] if "count" in spec else array[start:]
+        if "scale" in spec:
+            array = array.astype(np.float32) / float(spec["scale"])
+        if spec.get("channel_axis"):
+            array = array[..., None]
+        return array.astype(spec["dtype"]) if "dtype" in spec else array
+    raise InputSpecError(f"input {name!r} ({dict(spec)}) has none of normal, uniform, value or dataset")
+
+
+def declared_inputs(specs: Mapping[str, Mapping[str, Any]], data: Any) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """``(inputs, secrets)`` for a rubric's ``probe_params.inputs`` table (see the module docstring)."""
+    inputs: dict[str, np.ndarray] = {}
+    secrets: dict[str, Any] = {}
+    for name, spec in specs.items():
+        if not isinstance(spec, Mapping):
+            raise InputSpecError(f"input {name!r} must be a table such as {{ normal = [8, 4], seed = 0 }}, not {spec!r}")
+        array = _array(name, spec, data)
+        secrets[name] = array
+        if not spec.get("secret"):
+            inputs[name] = array
+    return inputs, secrets
