@@ -78,12 +78,12 @@ class Lab:
     Example:
 
     ```python
-    class ToyLab(Lab):
-        name = "toy"
-        title = "A toy lab"
+    class MyLab(Lab):
+        name = "mylab"
+        title = "My lab"
         files_root = Path(__file__).parent
 
-    lab = ToyLab()
+    lab = MyLab()
     ```
     """
 
@@ -156,6 +156,9 @@ class Lab:
 
     def reference_solution(self):
         """The instructor's solution module, ``reference/<name>/solution.py`` (trusted; never sent to the sandbox)."""
+        import os
+
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the module may import TensorFlow: keep its banner out of the output
         return load_file_module(self.reference_dir / "solution.py", f"labgrader_reference_{self.name}_solution")
 
     def heldout_tasks(self, data: Any) -> dict[str, Any]:
@@ -203,8 +206,9 @@ def load_file_module(path: Path, name: str):
     import importlib.util
     import sys
 
-    if name in sys.modules:
-        return sys.modules[name]
+    cached = sys.modules.get(name)
+    if cached is not None and Path(getattr(cached, "__file__", "")) == Path(path):
+        return cached
     if not Path(path).is_file():
         raise FileNotFoundError(f"{path} does not exist")
     spec = importlib.util.spec_from_file_location(name, path)

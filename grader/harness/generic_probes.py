@@ -35,7 +35,7 @@ def build_model(fn, inputs, params, obs):
     ``params["train"]`` (optional) is a table: ``x``, ``y`` (input names of the
     training arrays), ``x_test`` (inputs predicted after training, kept as
     ``test_predictions``), ``loss``, ``optimizer`` (default "adam"),
-    ``epochs``, ``batch_size`` and ``seed``. A ``--quick`` check skips it.
+    ``learning_rate`` (default 1e-3), ``epochs``, ``batch_size`` and ``seed``. A ``--quick`` check skips it.
     """
     import keras
 
@@ -47,7 +47,9 @@ def build_model(fn, inputs, params, obs):
     if not train or params.get("skip_training") or not isinstance(model, keras.Model):
         return
     keras.utils.set_random_seed(int(train.get("seed", 0)))
-    model.compile(optimizer=train.get("optimizer", "adam"), loss=train["loss"])
+    optimizer = keras.optimizers.get({"class_name": train.get("optimizer", "adam"),
+                                      "config": {"learning_rate": float(train.get("learning_rate", 1e-3))}})
+    model.compile(optimizer=optimizer, loss=train["loss"])
     model.fit(inputs[train["x"]], inputs[train["y"]], epochs=int(train["epochs"]), batch_size=int(train.get("batch_size", 32)), verbose=0)
     predictions = model.predict(inputs[train["x_test"]], batch_size=256, verbose=0)
     obs.put_array("test_predictions", np.asarray(predictions, np.float32))
