@@ -360,14 +360,14 @@ def check_lab(lab: Lab, *, grade: bool = True, quick: bool = False) -> AuthorChe
     missing = sorted(set(e.name for e in rubric.exercises) - set(master.exercises))
     if missing:
         report.problems.append(f"the rubric grades {', '.join(missing)}, which the master notebook has no exercise cell for")
-    solved = grade_submission(lab.reference_dir / "solution.py", lab.name, quick=quick, rubric=rubric)
+    solved = grade_submission(lab.reference_dir / "solution.py", lab, quick=quick, rubric=rubric)
     for exercise in solved.exercises:
         if exercise.score < exercise.max_score:
             report.problems.append(f"the reference solution gets {exercise.score:g}/{exercise.max_score:g} for {exercise.name}: {exercise.feedback}")
     for model in solved.trained_models:
         if model.max_score and model.score < model.max_score:
             report.problems.append(f"the reference's trained {model.name} gets {model.score:g}/{model.max_score:g}: {model.feedback}")
-    handout = grade_submission(lab.exercise_notebook, lab.name, quick=True, rubric=rubric)
+    handout = grade_submission(lab.exercise_notebook, lab, quick=True, rubric=rubric)
     for exercise in handout.exercises:
         if exercise.status != "not_implemented":
             report.problems.append(f"the student notebook's {exercise.name} is {exercise.status}, not not_implemented: {exercise.feedback}")

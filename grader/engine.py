@@ -40,7 +40,7 @@ def load_lab_rubric(lab: str | Lab) -> Rubric:
 
 def grade_submission(
     path: str | Path,
-    lab: str,
+    lab: str | Lab,
     *,
     quick: bool = False,
     data_path: str | Path | None = None,
@@ -56,7 +56,7 @@ def grade_submission(
     """
     started = time.perf_counter()
     rubric = rubric or load_lab_rubric(lab)
-    plugin = get_lab(rubric.lab)
+    plugin = lab if isinstance(lab, Lab) else get_lab(rubric.lab)
     path = Path(path)
     if path.suffix.lower() == ".zip" and path.is_file():
         # A notebook zipped with its trained-models folder.
@@ -70,7 +70,7 @@ def grade_submission(
     if only:
         unknown = sorted(set(only) - {e.name for e in rubric.exercises})
         if unknown:
-            raise UnknownLabError(f"{lab} has no exercise named {', '.join(unknown)}; exercises: {', '.join(e.name for e in rubric.exercises)}")
+            raise UnknownLabError(f"{rubric.lab} has no exercise named {', '.join(unknown)}; exercises: {', '.join(e.name for e in rubric.exercises)}")
 
     data = plugin.load_data(Path(data_path) if data_path is not None else None, rubric.data)
 

@@ -294,3 +294,44 @@ def test_reports_render_for_a_lab_without_figures(graded_mixed):
 def test_author_check_grades_the_toy_solution_and_handout():
     report = check_lab(get_lab("toy"))
     assert report.ok, report.problems
+
+
+# ---------------------------------------------------------------- a lab published as its own distribution
+
+DECLARATIVE = REPO / "tests" / "labs" / "toy_declarative"
+
+
+def test_the_lab_written_as_data_has_up_to_date_files_and_no_python_beyond_its_declaration():
+    sys.path.insert(0, str(DECLARATIVE))
+    try:
+        from toy_declarative_lab import lab
+    finally:
+        sys.path.remove(str(DECLARATIVE))
+    assert check_lab(lab, grade=False).stale == []
+    assert lab.sandbox_package is None and not lab.checks
+    python = sorted(p.relative_to(DECLARATIVE).as_posix() for p in DECLARATIVE.rglob("*.py") if "__pycache__" not in p.parts)
+    assert python == ["toy_declarative_lab/__init__.py", "toy_declarative_lab/reference/toydecl/solution.py"]  # the latter generated
+
+
+@pytest.mark.slow
+def test_a_lab_installed_with_pip_is_found_and_grades(tmp_path):
+    """pip-install the declarative toy lab (its own pyproject, entry point labgrader.labs) and use it from the CLI."""
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(DECLARATIVE)],
+                   check=True, timeout=300, capture_output=True)
+    env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(Path.home()), "COLUMNS": "200", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+    def grader(*args):
+        return subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path)
+
+    listed = grader("labs")
+    assert "toydecl" in listed.stdout, listed.stderr
+    installed = site / "toy_declarative_lab"
+    checked = grader("check", "toydecl", str(installed / "reference" / "toydecl" / "solution.py"), "--json", "-")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    import json
+
+    result = json.loads(checked.stdout)
+    assert result["score"] == result["max_score"] == 8 and result["lab"] == "toydecl"
+    handout = grader("check", "toydecl", str(installed / "exercises" / "toydecl" / "toydecl.ipynb"), "--json", "-")
+    assert {e["status"] for e in json.loads(handout.stdout)["exercises"]} == {"not_implemented"}
