@@ -58,6 +58,17 @@ def _set_tensorflow_environment(device: str) -> None:
         os.environ["CUDA_VISIBLE_DEVICES"] = ""
 
 
+def gpu_missing_message(built_with_cuda: bool) -> str:
+    """Why ``--device gpu`` found no GPU, and what to do about it."""
+    if not built_with_cuda:
+        return ("--device gpu: this TensorFlow has no CUDA support (the tensorflow-cpu package that a plain install "
+                "pulls on Linux). Install the GPU build: pip install 'labgrader[gpu]', then pip uninstall -y "
+                "tensorflow-cpu and pip install --force-reinstall --no-deps 'tensorflow>=2.16,<2.22' "
+                "(see the README, 'Reference training on a GPU'); or use --device cpu")
+    return ("--device gpu: TensorFlow is built with CUDA but finds no GPU on this machine (check nvidia-smi and "
+            "CUDA_VISIBLE_DEVICES); use --device cpu or auto to train on the CPU")
+
+
 def setup_device(device: str) -> str:
     """Make TensorFlow use ``device`` (auto|cpu|gpu); return the device's description for the provenance."""
     if device not in DEVICES:
@@ -73,8 +84,7 @@ def setup_device(device: str) -> str:
         tf.config.set_visible_devices([], "GPU")
         gpus = []
     if device == "gpu" and not gpus:
-        raise ReferenceTrainingError("--device gpu: TensorFlow finds no GPU on this machine "
-                              "(use --device cpu or auto, or install a GPU build of TensorFlow)")
+        raise ReferenceTrainingError(gpu_missing_message(tf.test.is_built_with_cuda()))
     if gpus:
         details = tf.config.experimental.get_device_details(gpus[0])
         name = details.get("device_name") or gpus[0].name

@@ -227,3 +227,18 @@ def test_cli_usage_errors_exit_2():
     if not _gpu_present():
         result = run("lab3", "--device", "gpu")
         assert result.returncode == 2 and "no GPU" in result.stderr
+
+
+def test_a_missing_gpu_says_whether_tensorflow_lacks_cuda_and_how_to_get_it():
+    from grader.reference import gpu_missing_message
+
+    cpu_build = gpu_missing_message(built_with_cuda=False)
+    assert "tensorflow-cpu" in cpu_build and "labgrader[gpu]" in cpu_build and "--device cpu" in cpu_build
+    assert "nvidia-smi" in gpu_missing_message(built_with_cuda=True)
+
+
+def test_the_gpu_extra_is_declared_with_tested_bounds():
+    import tomllib
+
+    extras = tomllib.loads((REFERENCE.parent.parent / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    assert any(req.startswith("tensorflow[and-cuda]>=2.16,<2.22") for req in extras["gpu"])
