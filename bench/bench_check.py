@@ -1,10 +1,10 @@
-"""Benchmark `grader check lab3` on the reference solution, as a student would run it.
+"""Benchmark `grader check LAB` on a lab's reference solution, as a student would run it.
 
 Times the whole command (Python start-up, TensorFlow import in the sandbox,
 every exercise) with and without --quick, and prints the median of N runs.
 Targets (issue: core grader check) on a 2-core CPU: full <= 30 s, --quick <= 8 s.
 
-    python bench/bench_check.py [--runs 3] [--submission reference/lab3/solution.py]
+    python bench/bench_check.py [--runs 3] [--lab lab3] [--submission PATH]   (default: the lab's reference solution)
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 
-def time_check(submission: Path, quick: bool) -> tuple[float, dict]:
+def time_check(lab: str, submission: Path, quick: bool) -> tuple[float, dict]:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
-        cmd = [sys.executable, "-m", "grader", "check", "lab3", str(submission), "--json", str(out)] + (["--quick"] if quick else [])
+        cmd = [sys.executable, "-m", "grader", "check", lab, str(submission), "--json", str(out)] + (["--quick"] if quick else [])
         started = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True)
         seconds = time.perf_counter() - started
@@ -38,14 +38,19 @@ def time_check(submission: Path, quick: bool) -> tuple[float, dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--submission", type=Path, default=REPO / "reference" / "lab3" / "solution.py")
+    parser.add_argument("--lab", default="lab3", help="a lab `grader labs` lists (the toy lab: PYTHONPATH=tests/labs/toy_labs)")
+    parser.add_argument("--submission", type=Path, default=None)
     args = parser.parse_args()
+    if args.submission is None:
+        from grader.lab import get_lab
+
+        args.submission = get_lab(args.lab).reference_dir / "solution.py"
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"submission: {args.submission}")
     for quick in (True, False):
         times, per_exercise = [], {}
         for _ in range(args.runs):
-            seconds, result = time_check(args.submission, quick)
+            seconds, result = time_check(args.lab, args.submission, quick)
             times.append(seconds)
             for ex in result["exercises"]:
                 per_exercise.setdefault(ex["name"], []).append(ex["seconds"])

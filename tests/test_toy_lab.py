@@ -335,3 +335,26 @@ def test_a_lab_installed_with_pip_is_found_and_grades(tmp_path):
     assert result["score"] == result["max_score"] == 8 and result["lab"] == "toydecl"
     handout = grader("check", "toydecl", str(installed / "exercises" / "toydecl" / "toydecl.ipynb"), "--json", "-")
     assert {e["status"] for e in json.loads(handout.stdout)["exercises"]} == {"not_implemented"}
+
+
+def test_author_commands_exit_codes():
+    from typer.testing import CliRunner
+
+    from grader.cli import app
+
+    runner = CliRunner()
+    ok = runner.invoke(app, ["author", "check", "toy", "--files-only"])
+    assert ok.exit_code == 0 and "up to date" in ok.output
+    unknown = runner.invoke(app, ["author", "build", "lab9"])
+    assert unknown.exit_code == 2 and "unknown lab 'lab9'" in unknown.output
+
+
+def test_what_is_copied_into_the_sandbox_imports_nothing_of_the_grader():
+    """The harness and every lab's sandbox half: plain Python that never reaches the grader's package."""
+    folders = [GRADER / "harness"] + [lab.sandbox_package for lab in available_labs().values() if lab.sandbox_package]
+    assert TOY / "sandbox" in folders and len(folders) >= 3
+    for folder in folders:
+        for path in Path(folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+                assert not any(n == "grader" or n.startswith("grader.") for n in names), f"{path} imports {names}"
