@@ -648,22 +648,112 @@ def trained_metric(obs: Observed, metric: str, target: str, key: str = "test_pre
     return CheckOutcome(True, f"{message} ({needed} needed)", {metric: value})
 
 
-@check
-def equals_reference(obs: Observed, key: str = "output", reference: str = "reference_output", atol: float = 1e-5,
-                     rtol: float = 1e-5) -> CheckOutcome:
-    """The returned array equals the reference solution's, computed in the grader on the same inputs.
-
-    The reference output is the secret ``reference`` (see ``probe_params.reference``
-    in :meth:`grader.lab.Lab.probe_inputs`). The message says by how much it differs.
-    """
+def _compare_with_reference(obs: Observed, key: str, reference: str, atol: float, rtol: float) -> str | None:
+    """None when the array ``key`` equals the secret ``reference``, else what differs."""
     if f"{reference}_error" in obs.secrets:
         raise GraderStepFailed(f"the reference computation failed: {obs.secrets[reference + '_error']}")
     expected = np.asarray(obs.secret(reference), np.float64)
     found = np.asarray(obs.array(key), np.float64)
     if found.shape != expected.shape:
-        return CheckOutcome(False, f"shape {fmt_shape(found.shape)}, expected {fmt_shape(expected.shape)}{_shape_diagnosis(found.shape, expected.shape)}")
+        if expected.ndim == 0 or found.ndim == 0 or max(found.size, expected.size) <= 4:
+            return f"returned {_short(found)}, expected {_short(expected)}"
+        return f"shape {fmt_shape(found.shape)}, expected {fmt_shape(expected.shape)}{_shape_diagnosis(found.shape, expected.shape)}"
     if not np.allclose(found, expected, atol=atol, rtol=rtol, equal_nan=True):
+        if expected.size <= 4:
+            return f"returned {_short(found)}, expected {_short(expected)}"
         worst = float(np.nanmax(np.abs(found - expected)))
         wrong = int(np.sum(~np.isclose(found, expected, atol=atol, rtol=rtol, equal_nan=True)))
-        return CheckOutcome(False, f"{wrong} of {found.size} values differ from the expected result (largest difference {worst:.3g})")
-    return CheckOutcome(True, f"equals the expected result, shape {fmt_shape(expected.shape)}")
+        return f"{wrong} of {found.size} values differ from the expected result (largest difference {worst:.3g})"
+    return None
+
+
+def _short(array: np.ndarray) -> str:
+    values = np.asarray(array).ravel().tolist()
+    text = ", ".join(f"{v:g}" for v in values)
+    return text if np.ndim(array) == 0 else f"({text}{',' if len(values) == 1 else ''})"
+
+
+@check
+def equals_reference(obs: Observed, key: str = "output", reference: str = "reference_output", cases: list[str] | None = None,
+                     atol: float = 1e-5, rtol: float = 1e-5) -> CheckOutcome:
+    """The returned array equals the reference solution's, computed in the grader on the same inputs.
+
+    The reference output is the secret ``reference`` (see ``probe_params.reference``
+    in :meth:`grader.lab.Lab.probe_inputs`). With ``cases`` (the probe's
+    ``probe_params.cases``), each case's ``output.<case>`` is compared with
+    ``reference_output.<case>``. The message names the case and how it differs.
+    """
+    pairs = [(f"{key}.{case}", f"{reference}.{case}", case) for case in cases] if cases else [(key, reference, "")]
+    for found_key, reference_key, case in pairs:
+        problem = _compare_with_reference(obs, found_key, reference_key, atol, rtol)
+        if problem:
+            return CheckOutcome(False, f"{case + ': ' if case else ''}{problem}")
+    if cases:
+        return CheckOutcome(True, f"the expected result in every case ({', '.join(cases)})")
+    return CheckOutcome(True, f"equals the expected result, shape {fmt_shape(np.shape(obs.secret(reference)))}")
+
+
+def _plain(value: Any) -> Any:
+    """Tuples as lists and NumPy scalars as Python numbers, so that answers compare as JSON does."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+@check
+def answers_equal(obs: Observed, expected: dict[str, Any], key: str = "output.value", also_accepted: list[dict] = ()) -> CheckOutcome:
+    """A returned dict of answers (numbers, shapes, rows of a table) equals ``expected``, key by key.
+
+    ``also_accepted`` lists other readings, ``{"values": {key: answer, ...}, "as": "why"}``:
+    answers that differ from ``expected`` only at those keys, by those values, pass with that
+    reason. The message names each wrong answer.
+    """
+    if key not in obs.values:
+        found_type = obs.values.get(key.rsplit(".", 1)[0] + ".type")
+        raise NotObserved(f"returned a {found_type}, not a dict of answers" if found_type else obs._why_missing(key))
+    found = _plain(obs.value(key))
+    if not isinstance(found, dict):
+        return CheckOutcome(False, f"returned a {type(found).__name__}, expected a dict with the keys {', '.join(expected)}")
+    expected = _plain(expected)
+    wrong = {k: v for k, v in expected.items() if found.get(k) != v}
+    if not wrong:
+        return CheckOutcome(True, f"all {len(expected)} answers right")
+    for other in also_accepted:
+        values = _plain(other["values"])
+        if set(wrong) <= set(values) and all(found.get(k) == values[k] for k in wrong):
+            return CheckOutcome(True, f"all {len(expected)} answers right, {other['as']}", {"reading": other["as"]})
+    missing = [k for k in wrong if k not in found]
+    parts = [f"{k}: {found[k]!r}, expected {v!r}" for k, v in wrong.items() if k in found]
+    if missing:
+        parts.append(f"no answer for {', '.join(missing)}")
+    return CheckOutcome(False, f"{len(wrong)} of {len(expected)} answers wrong: " + "; ".join(parts))
+
+
+@check
+def layer_outputs(obs: Observed, key: str, expected: list[dict], ignore: list[str] = ("InputLayer",)) -> CheckOutcome:
+    """Layer by layer, the model's output shapes (without the batch axis) and parameter counts.
+
+    ``expected`` lists ``{"layer": class name, "shape": [...], "params": n}`` in order;
+    layers of the classes in ``ignore`` (padding, activations, dropout) are skipped.
+    """
+    skipped = set(ignore) | {"InputLayer"}
+    layers = [l for l in obs.model(key).get("layers", []) if l["class"] not in skipped and not l.get("nested")]
+    for number, (want, layer) in enumerate(zip(expected, layers), 1):
+        shape = (layer.get("output_shape") or [None])[1:]
+        problems = []
+        if layer["class"] != want["layer"]:
+            problems.append(f"a {layer['class']}, expected a {want['layer']}")
+        if list(shape) != list(want["shape"]):
+            problems.append(f"output {fmt_shape(shape)}, expected {fmt_shape(want['shape'])}")
+        if "params" in want and layer.get("params") != want["params"]:
+            problems.append(f"{layer.get('params'):,} parameters, expected {want['params']:,}")
+        if problems:
+            return CheckOutcome(False, f"layer {number} ({layer['name']}): " + "; ".join(problems))
+    if len(layers) != len(expected):
+        names = ", ".join(l["class"] for l in layers)
+        return CheckOutcome(False, f"{len(layers)} layers ({names}), expected {len(expected)}: {', '.join(w['layer'] for w in expected)}")
+    return CheckOutcome(True, "every layer's output shape and parameter count as expected")

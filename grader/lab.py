@@ -140,18 +140,22 @@ class Lab:
         (see :mod:`grader.probe_inputs`). With ``probe_params["reference"]``,
         the named function of the reference solution is called on the
         ``args`` inputs here, in the grader, and its result becomes the secret
-        ``reference_output`` (for the ``equals_reference`` check).
+        ``reference_output`` (for the ``equals_reference`` check); with
+        ``probe_params["cases"]``, each case's result is ``reference_output.<case>``.
         """
         from grader.probe_inputs import declared_inputs
 
         inputs, secrets = declared_inputs(params.get("inputs", {}), data)
         if params.get("reference"):
-            try:
-                function = getattr(self.reference_solution(), params["reference"])
-                arguments = [np.array(secrets[name], copy=True) for name in params.get("args", [])]
-                secrets["reference_output"] = np.asarray(function(*arguments, **params.get("kwargs", {})))
-            except Exception as exc:  # noqa: BLE001 - the reference's failure is the grader's, never the student's
-                secrets["reference_output_error"] = f"{type(exc).__name__}: {exc}"
+            calls = {f".{case}": spec for case, spec in params["cases"].items()} if params.get("cases") else {"": params}
+            for suffix, call in calls.items():
+                key = f"reference_output{suffix}"
+                try:
+                    function = getattr(self.reference_solution(), params["reference"])
+                    arguments = [np.array(secrets[a], copy=True) if isinstance(a, str) else a for a in call.get("args", [])]
+                    secrets[key] = np.asarray(function(*arguments, **call.get("kwargs", {})))
+                except Exception as exc:  # noqa: BLE001 - the reference's failure is the grader's, never the student's
+                    secrets[f"{key}_error"] = f"{type(exc).__name__}: {exc}"
         return inputs, secrets
 
     def reference_solution(self):

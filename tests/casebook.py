@@ -1,4 +1,4 @@
-"""The lab 3 answer library (tests/cases/lab3) and a way to grade many answers at once.
+"""Answer libraries (tests/cases/<lab>) and a way to grade many answers at once.
 
 Each file there answers one exercise, correctly or with one realistic
 mistake. Starting a sandbox costs seconds (TensorFlow), so tests and the
@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-CASES = Path(__file__).resolve().parent / "cases" / "lab3"
+CASES_ROOT = Path(__file__).resolve().parent / "cases"
+CASES = CASES_ROOT / "lab3"
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,9 @@ class Case:
         return (ast.get_docstring(ast.parse(self.path.read_text())) or "").splitlines()[0]
 
 
-def all_cases() -> list[Case]:
+def all_cases(lab: str = "lab3") -> list[Case]:
     cases = []
-    for path in sorted(CASES.glob("*__*.py")):
+    for path in sorted((CASES_ROOT / lab).glob("*__*.py")):
         exercise, rest = path.stem.split("__", 1)
         verdict, _, label = rest.partition("_")
         cases.append(Case(path, exercise, verdict == "correct", label))
@@ -81,7 +82,7 @@ def rounds(cases: list[Case]) -> list[list[Case]]:
     return groups
 
 
-def grade_cases(cases: list[Case], tmp_dir: Path, name: str, **grade_kwargs) -> dict[str, "object"]:
+def grade_cases(cases: list[Case], tmp_dir: Path, name: str, lab: str = "lab3", **grade_kwargs) -> dict[str, "object"]:
     """Grade ``cases`` in as few sandbox runs as possible; ExerciseResult by case id."""
     from grader.engine import grade_submission
 
@@ -89,7 +90,7 @@ def grade_cases(cases: list[Case], tmp_dir: Path, name: str, **grade_kwargs) -> 
     for number, group in enumerate(rounds(cases)):
         path = Path(tmp_dir) / f"{name}_{number}.py"
         path.write_text(merge_sources([c.path for c in group]))
-        graded = grade_submission(path, "lab3", only=[c.exercise for c in group], **grade_kwargs)
+        graded = grade_submission(path, lab, only=[c.exercise for c in group], **grade_kwargs)
         by_exercise = {e.name: e for e in graded.exercises}
         for case in group:
             results[case.id] = by_exercise[case.exercise]
