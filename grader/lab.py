@@ -29,6 +29,7 @@ Files follow one layout under ``files_root``: ``rubrics/<name>.toml``,
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import importlib.metadata
@@ -160,10 +161,8 @@ class Lab:
 
     def reference_solution(self):
         """The instructor's solution module, ``reference/<name>/solution.py`` (trusted; never sent to the sandbox)."""
-        import os
-
-        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # the module may import TensorFlow: keep its banner out of the output
-        return load_file_module(self.reference_dir / "solution.py", f"labgrader_reference_{self.name}_solution")
+        with _native_stderr_silenced():  # it may import TensorFlow, whose C++ banner would land in the student's terminal
+            return load_file_module(self.reference_dir / "solution.py", f"labgrader_reference_{self.name}_solution")
 
     def heldout_tasks(self, data: Any) -> dict[str, Any]:
         """Per trained model, a :class:`grader.evaluation.HeldOutTask`. Default: none."""
@@ -203,6 +202,27 @@ class Lab:
 
     def __repr__(self) -> str:
         return f"<Lab {self.name!r} from {self.files_root}>"
+
+
+@contextlib.contextmanager
+def _native_stderr_silenced():
+    """Send file descriptor 2 to /dev/null for a while (Python exceptions still propagate)."""
+    import os
+    import sys
+
+    sys.stderr.flush()
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all
+        yield
+        return
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def load_file_module(path: Path, name: str):

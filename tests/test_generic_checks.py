@@ -59,3 +59,30 @@ def test_equals_reference_names_how_far_off_and_blames_the_grader_for_its_own_fa
     assert not transposed.passed and transposed.message.startswith("shape (3, 2), expected (2, 3)")
     with pytest.raises(GraderStepFailed, match="instructor bug"):
         check(obs({}, {"output": expected}, {"reference_output_error": "RuntimeError: instructor bug"}))
+
+
+def test_answers_equal_names_each_wrong_answer_and_accepts_declared_readings():
+    check = CHECKS["answers_equal"]
+    expected = {"one": 148, "shape": [16, 16, 8]}
+    readings = [{"values": {"one": 147}, "as": "counted without the bias"}]
+    assert check(obs({"output.value": {"one": 148, "shape": (16, 16, 8)}}), expected=expected).passed  # tuples read as lists
+    other = check(obs({"output.value": {"one": 147, "shape": [16, 16, 8]}}), expected=expected, also_accepted=readings)
+    assert other.passed and other.message == "all 2 answers right, counted without the bias"
+    wrong = check(obs({"output.value": {"one": 50}}), expected=expected, also_accepted=readings)
+    assert not wrong.passed and wrong.message == "2 of 2 answers wrong: one: 50, expected 148; no answer for shape"
+    assert "expected a dict" in check(obs({"output.value": [148, [16, 16, 8]]}), expected=expected).message
+
+
+def test_layer_outputs_walks_the_layers_skipping_padding_and_activations():
+    check = CHECKS["layer_outputs"]
+    layers = [{"name": "input", "class": "InputLayer", "output_shape": [None, 32, 32, 3], "params": 0},
+              {"name": "pad", "class": "ZeroPadding2D", "output_shape": [None, 34, 34, 3], "params": 0},
+              {"name": "conv", "class": "Conv2D", "output_shape": [None, 16, 16, 8], "params": 224},
+              {"name": "gap", "class": "GlobalAveragePooling2D", "output_shape": [None, 8], "params": 0}]
+    model = {"is_keras_model": True, "layers": layers}
+    expected = [{"layer": "Conv2D", "shape": [16, 16, 8], "params": 224}, {"layer": "GlobalAveragePooling2D", "shape": [8], "params": 0}]
+    assert check(obs({"model": model}), key="model", expected=expected, ignore=["ZeroPadding2D"]).passed
+    wrong = check(obs({"model": model}), key="model", expected=[{**expected[0], "params": 216}, expected[1]], ignore=["ZeroPadding2D"])
+    assert not wrong.passed and wrong.message == "layer 1 (conv): 224 parameters, expected 216"
+    short = check(obs({"model": model}), key="model", expected=expected[:1], ignore=["ZeroPadding2D"])
+    assert not short.passed and short.message.startswith("2 layers (Conv2D, GlobalAveragePooling2D), expected 1")

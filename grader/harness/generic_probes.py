@@ -1,6 +1,7 @@
 """Probes any lab's rubric can name, so that a simple lab needs no probe code of its own.
 
-- ``call_function``: call the student's function on prepared arrays and keep what it returns.
+- ``call_function``: call the student's function (once, or once per declared
+  case) and keep what it returns.
 - ``build_model``: call the student's model builder, describe the model and,
   when ``params["train"]`` says so, train it on a fixed budget and predict.
 
@@ -9,26 +10,70 @@ Their parameters come from the rubric's ``probe_params``; see each docstring.
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 
 from harness.observe import describe_model
 
+MAX_JSON_CHARS = 10_000
+
+
+def _json_value(result):
+    """``result`` as JSON-able data (dicts, lists, numbers, strings), or None when it is not that."""
+    def plain(value):
+        if isinstance(value, dict):
+            return {str(k): plain(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(v) for v in value]
+        if isinstance(value, np.generic):
+            return value.item()
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        raise TypeError(type(value).__name__)
+
+    try:
+        value = plain(result)
+        text = json.dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    return value if len(text) <= MAX_JSON_CHARS else None
+
+
+def _call(fn, inputs, call, obs, key, changed_key):
+    specs = list(call.get("args", []))
+    # A string names a prepared input (the function gets a copy); anything else is passed as it is.
+    arguments = [np.array(inputs[a], copy=True) if isinstance(a, str) else a for a in specs]
+    result = obs.step(key, fn, *arguments, **call.get("kwargs", {}))
+    if f"{key}.error" in obs.values:
+        return
+    obs.put_array(key, result)
+    if isinstance(result, (dict, list, tuple, int, float, np.generic)):
+        value = _json_value(result)
+        if value is not None:
+            obs.put(f"{key}.value", value)
+    named = [(copy, inputs[name]) for copy, name in zip(arguments, specs) if isinstance(name, str)]
+    obs.put(changed_key, any(not np.array_equal(copy, original) for copy, original in named))
+
 
 def call_function(fn, inputs, params, obs):
-    """``fn(*[inputs[name] for name in params["args"]], **params.get("kwargs", {}))`` is kept as ``output``.
+    """Call ``fn`` and keep what it returns.
 
-    Copies of the arrays are passed, and ``input_changed`` records whether
-    the function wrote into them.
+    One call: ``fn(*params["args"], **params["kwargs"])``, kept as ``output``.
+    Several: ``params["cases"] = {name: {"args": [...], "kwargs": {...}}}``,
+    each kept as ``output.<name>``. A string argument names a prepared input
+    (a copy is passed, and ``input_changed[.<name>]`` records whether the
+    function wrote into it); any other value is passed as it is. A result
+    that is a dict, list, tuple or number is also kept as data,
+    ``output[.<name>].value``, for ``answers_equal``.
     """
-    names = list(params.get("args", []))
-    arguments = [np.array(inputs[name], copy=True) for name in names]
-    result = obs.step("output", fn, *arguments, **params.get("kwargs", {}))
-    if "output.error" in obs.values:
-        return
-    obs.put_array("output", result)
-    obs.put("input_changed", any(not np.array_equal(a, inputs[n]) for a, n in zip(arguments, names)))
-
-
+    if params.get("cases"):
+        for case, call in params["cases"].items():
+            _call(fn, inputs, call, obs, f"output.{case}", f"input_changed.{case}")
+    else:
+        _call(fn, inputs, params, obs, "output", "input_changed")
 def build_model(fn, inputs, params, obs):
     """``fn(**params.get("kwargs", {}))`` is described as ``model``; then, optionally, trained.
 

@@ -1,0 +1,4 @@
+"""Ignores the bias flag."""
+
+def conv_params(kh, kw, c_in, c_out, bias=True):
+    return kh * kw * c_in * c_out + c_out
