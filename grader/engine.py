@@ -22,6 +22,7 @@ from grader.data import file_sha256
 from grader.lab import Lab, UnknownLabError, get_lab
 from grader.hints import format_error
 from grader.results import CheckResult, ExerciseResult, SubmissionResult
+from grader.written_answers import collect_answers
 from grader.rubric import ExerciseSpec, Rubric, load_rubric
 from grader.sandbox import ExerciseJob, ExerciseRun, SandboxJob, SandboxReport, run_in_sandbox
 from grader.submission import Submission, SubmissionError, gradable_files, load_submission, runnable_source, safe_extract_zip
@@ -122,6 +123,7 @@ def grade_submission(
 
     result = SubmissionResult(
         lab=rubric.lab,
+        written_answers=collect_answers(submission.path, rubric.questions) if submission.path else [],
         submission=submission.name,
         score=round(sum(r.score for r in results + trained), 4),
         max_score=round(sum(r.max_score for r in results + trained), 4),

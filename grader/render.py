@@ -61,6 +61,11 @@ def render_terminal(result: SubmissionResult, console: Console, verbose: bool = 
     )
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+    if result.written_answers:
+        answered = sum(a.answered for a in result.written_answers)
+        console.print(f"For the instructor (not graded here): {answered} of {len(result.written_answers)} written answers given"
+                       + "".join(f"\n  {'✓' if a.answered else '·'} {a.title}" + ("" if a.answered else f" — {a.where}")
+                                 for a in result.written_answers), highlight=False, markup=False)
     if verbose:
         for stream in ("stdout", "stderr"):
             text = result.logs.get(stream, "").strip()

@@ -191,6 +191,10 @@ def render_markdown(result: SubmissionResult) -> str:
                     lines.append(f"      *hint:* {_md(check.hint)}")
     if result.notes:
         lines += ["", "Notes:"] + [f"- {_md(note)}" for note in result.notes]
+    if result.written_answers:
+        lines += ["", "For the instructor (written answers, not graded automatically):"]
+        lines += [f"- {_md(a.title)}: " + (_md(a.answer.replace(chr(10), ' ')) if a.answered else f"*no answer* ({_md(a.where)})")
+                  for a in result.written_answers]
     return "\n".join(lines) + "\n"
 
 

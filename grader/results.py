@@ -33,6 +33,16 @@ class ExerciseResult(BaseModel):
     seconds: float = 0.0
 
 
+class WrittenAnswer(BaseModel):
+    """A question the rubric leaves to the instructor, and what the student wrote (not scored by the grader)."""
+
+    id: str
+    title: str
+    answered: bool
+    answer: str = ""
+    where: str = ""  # the answer's first cell, or why there is none
+
+
 class SubmissionResult(BaseModel):
     lab: str
     submission: str
@@ -41,6 +51,8 @@ class SubmissionResult(BaseModel):
     exercises: list[ExerciseResult]
     # Models the student trained and saved, judged against the reference's (empty when the lab has none).
     trained_models: list[ExerciseResult] = Field(default_factory=list)
+    # Questions for the instructor (free text, plots), with the student's answers; never scored here.
+    written_answers: list[WrittenAnswer] = Field(default_factory=list)
     grader_version: str = ""
     rubric_version: str = ""
     quick: bool = False

@@ -110,6 +110,26 @@ class TrainedModels(BaseModel):
     models: list[TrainedModelSpec] = Field(default_factory=list)
 
 
+class QuestionSpec(BaseModel):
+    """A question for the instructor: free text or a plot, collected from each notebook, not scored by the grader."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    title: str
+    anchor: str  # a regular expression that finds the question's markdown cell
+
+    @model_validator(mode="after")
+    def _anchor_compiles(self):
+        import re
+
+        try:
+            re.compile(self.anchor)
+        except re.error as exc:
+            raise ValueError(f"question {self.id}: anchor {self.anchor!r} is not a regular expression ({exc})") from None
+        return self
+
+
 class Rubric(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -120,6 +140,7 @@ class Rubric(BaseModel):
     data: dict[str, Any] = Field(default_factory=dict)
     exercises: list[ExerciseSpec]
     trained_models: TrainedModels | None = None
+    questions: list[QuestionSpec] = Field(default_factory=list)
 
     @property
     def max_score(self) -> float:
