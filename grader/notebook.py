@@ -13,6 +13,7 @@ student's own kernel. Official grades come from ``grader grade``.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -47,29 +48,54 @@ def current_source(notebook: str | Path | None = None) -> tuple[Path, str]:
     return path, "the cells you have run, in the order you ran them"
 
 
-def lab_of(path: Path, lab: str | None) -> str:
-    """The lab to grade ``path`` against: ``lab`` if given, else the notebook's own (its ``labgrader.lab`` metadata).
+def lab_of(path: Path, lab: str | None, exercise: str | None = None) -> str:
+    """The lab to grade ``path`` against.
+
+    In order: ``lab`` if given; the notebook's own (its ``labgrader.lab``
+    metadata, which every notebook the grader hands out has); the only lab
+    with an exercise called ``exercise``; the lab most of whose exercises
+    the file defines; the only lab installed.
 
     Raises:
-        RuntimeError: when neither says, naming the labs there are.
+        RuntimeError: when none of these decides, naming the labs there are.
     """
     if lab:
         return lab
+    text = ""
+    try:
+        text = path.read_text(errors="replace")
+    except OSError:
+        pass
     if path.suffix == ".ipynb":
         import nbformat
 
         try:
-            named = nbformat.read(str(path), as_version=4).metadata.get("labgrader", {}).get("lab")
+            named = nbformat.reads(text, as_version=4).metadata.get("labgrader", {}).get("lab")
         except Exception:  # noqa: BLE001 - unreadable here: the engine will say why
             named = None
         if named:
             return named
+    from grader.engine import load_lab_rubric
     from grader.lab import available_labs
 
-    labs = sorted(available_labs())
-    if len(labs) == 1:
-        return labs[0]
-    raise RuntimeError(f"this notebook does not say which lab it is; call grader.check(..., lab=NAME) with one of: {', '.join(labs)}")
+    exercises = {}
+    for name, candidate in available_labs().items():
+        try:
+            exercises[name] = [e.name for e in load_lab_rubric(candidate).exercises]
+        except Exception:  # noqa: BLE001 - a broken lab cannot be the one meant
+            continue
+    if exercise:
+        having = [name for name, names in exercises.items() if exercise in names]
+        if len(having) == 1:
+            return having[0]
+    defined = {name: sum(bool(re.search(rf"^\s*(?:def|class)\s+{re.escape(e)}\b", text, re.MULTILINE)) for e in names)
+               for name, names in exercises.items()}
+    best = sorted(defined.items(), key=lambda item: -item[1])
+    if best and best[0][1] > 0 and (len(best) == 1 or best[0][1] > best[1][1]):
+        return best[0][0]
+    if len(exercises) == 1:
+        return next(iter(exercises))
+    raise RuntimeError(f"this notebook does not say which lab it is; call grader.check(..., lab=NAME) with one of: {', '.join(sorted(exercises))}")
 
 
 def check(exercise: str | None = None, *, lab: str | None = None, notebook: str | Path | None = None, quick: bool = False,
@@ -82,7 +108,7 @@ def check(exercise: str | None = None, *, lab: str | None = None, notebook: str 
     from grader.engine import grade_submission
 
     path, source = current_source(notebook)
-    lab = lab_of(path, lab)
+    lab = lab_of(path, lab, exercise)
     result = grade_submission(path, lab, quick=quick, only=[exercise] if exercise else None)
     if display and _ipython() is not None:
         from IPython.display import HTML, display as show

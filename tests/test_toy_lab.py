@@ -359,3 +359,18 @@ def test_what_is_copied_into_the_sandbox_imports_nothing_of_the_grader():
             for node in ast.walk(ast.parse(path.read_text())):
                 names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
                 assert not any(n == "grader" or n.startswith("grader.") for n in names), f"{path} imports {names}"
+
+
+def test_grader_check_in_jupyter_finds_the_lab_a_notebook_belongs_to(tmp_path):
+    from grader.notebook import lab_of
+
+    assert lab_of(REPO / "exercises" / "convnets" / "convnets.ipynb", None) == "convnets"  # its metadata
+    cells = tmp_path / "notebook_cells.py"  # what a kernel's history gives: no metadata
+    cells.write_text("x = 1\n")
+    assert lab_of(cells, None, "add_noise") == "lab3" and lab_of(cells, None, "conv2d") == "convnets"
+    cells.write_text("def conv2d(image, kernel, bias=0.0):\n    pass\n\ndef same_conv2d(image, kernel):\n    pass\n")
+    assert lab_of(cells, None) == "convnets"
+    cells.write_text("x = 1\n")
+    with pytest.raises(RuntimeError, match="does not say which lab it is.*lab=NAME.*convnets.*lab3"):
+        lab_of(cells, None)
+    assert lab_of(cells, "lab3") == "lab3"
