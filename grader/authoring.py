@@ -159,9 +159,10 @@ class MasterNotebook:
     def metadata(self) -> dict:
         return dict(self.notebook.metadata.get("labgrader", {}))
 
-    def cells(self, *, master_only: bool = False):
+    def cells(self, *, include_master_only: bool = False):
+        """``(index, cell)`` of the notebook's cells; instructor-only cells only when asked."""
         for index, cell in enumerate(self.notebook.cells):
-            if cell.metadata.get("labgrader", {}).get("master_only") and not master_only:
+            if cell.metadata.get("labgrader", {}).get("master_only") and not include_master_only:
                 continue
             yield index, cell
 
@@ -229,7 +230,7 @@ def _module(master: MasterNotebook, docstring: str, blocks: list[str]) -> str:
 def reference_module(master: MasterNotebook) -> str:
     """``reference/<lab>/solution.py``: every exercise's solution, and the helpers they call."""
     blocks = []
-    for index, cell in master.cells(master_only=True):
+    for index, cell in master.cells(include_master_only=True):
         meta = cell.metadata.get("labgrader", {})
         where = f"{master.path.name}, cell {index + 1}"
         if meta.get("exercise"):
@@ -243,7 +244,7 @@ def reference_module(master: MasterNotebook) -> str:
 def given_module(master: MasterNotebook) -> str | None:
     """The lab's given code (cells marked ``given``), for probes and reference training; None when there is none."""
     blocks = []
-    for index, cell in master.cells(master_only=True):
+    for index, cell in master.cells(include_master_only=True):
         if cell.metadata.get("labgrader", {}).get("given"):
             blocks += _definition_blocks(cell.source, f"{master.path.name}, cell {index + 1}")
     if not blocks:
