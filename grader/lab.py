@@ -147,16 +147,22 @@ class Lab:
         from grader.probe_inputs import declared_inputs
 
         inputs, secrets = declared_inputs(params.get("inputs", {}), data)
-        if params.get("reference"):
-            calls = {f".{case}": spec for case, spec in params["cases"].items()} if params.get("cases") else {"": params}
-            for suffix, call in calls.items():
-                key = f"reference_output{suffix}"
-                try:
-                    function = getattr(self.reference_solution(), params["reference"])
-                    arguments = [np.array(secrets[a], copy=True) if isinstance(a, str) else a for a in call.get("args", [])]
-                    secrets[key] = np.asarray(function(*arguments, **call.get("kwargs", {})))
-                except Exception as exc:  # noqa: BLE001 - the reference's failure is the grader's, never the student's
-                    secrets[f"{key}_error"] = f"{type(exc).__name__}: {exc}"
+        if not params.get("reference"):
+            return inputs, secrets
+        calls = {f".{case}": spec for case, spec in params["cases"].items()} if params.get("cases") else {"": params}
+        # Every failure here is the grader's (the reference's), never the student's: it is recorded per case.
+        try:
+            function = getattr(self.reference_solution(), params["reference"])
+        except Exception as exc:  # noqa: BLE001
+            failure = f"{type(exc).__name__}: {exc}"
+            return inputs, {**secrets, **{f"reference_output{suffix}_error": failure for suffix in calls}}
+        for suffix, call in calls.items():
+            key = f"reference_output{suffix}"
+            try:
+                arguments = [np.array(secrets[a], copy=True) if isinstance(a, str) else a for a in call.get("args", [])]
+                secrets[key] = np.asarray(function(*arguments, **call.get("kwargs", {})))
+            except Exception as exc:  # noqa: BLE001
+                secrets[f"{key}_error"] = f"{type(exc).__name__}: {exc}"
         return inputs, secrets
 
     def reference_solution(self):
