@@ -309,8 +309,6 @@ def grade_batch(
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    folder = ResultsFolder(out_dir)
-    folder.assign(entry.student for entry in summary.entries)
     folder.write_manifest([{"student": e.student, "display_name": e.display_name, "sis_id": e.sis_id, "login_id": e.login_id,
                             "section": e.section, "file": e.path.name if e.path else "", "problem": e.problem} for e in summary.entries])
     if reports:

@@ -9,7 +9,6 @@ import pytest
 
 from grader import data
 from grader.data import DataError, load_bundled_mnist, load_mnist, stratified_split
-from grader.labs.lab3 import data as lab3_data
 from grader.labs.lab3.data import make_scenes, random_angles, rotate_digits
 
 

@@ -27,7 +27,7 @@ from grader.authoring import (
     student_source,
 )
 from grader.checks import CheckOutcome
-from grader.engine import grade_submission, load_lab_rubric
+from grader.engine import grade_submission
 from grader.lab import Lab, UnknownLabError, available_labs, get_lab, refresh_labs
 from grader.rubric import RubricError, load_rubric
 from grader.sandbox import ExerciseRun, SandboxReport
