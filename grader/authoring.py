@@ -46,7 +46,7 @@ student notebook (``not_implemented`` everywhere expected).
 from __future__ import annotations
 
 import ast
-import re
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -302,7 +302,12 @@ def generated_files(lab: Lab) -> dict[Path, str]:
         files[Path(lab.sandbox_package) / "given.py"] = given
     known = set()
     if lab.rubric_path.is_file():
-        known = set(re.findall(r'^name\s*=\s*"([^"]+)"', lab.rubric_path.read_text(), re.MULTILINE))
+        # Read as plain TOML, not validated: a rubric being written may not validate yet.
+        try:
+            exercises = tomllib.loads(lab.rubric_path.read_text()).get("exercises", [])
+        except tomllib.TOMLDecodeError as exc:
+            raise MasterNotebookError(f"rubric {lab.rubric_path} is not valid TOML: {exc}") from None
+        known = {exercise.get("name") for exercise in exercises if isinstance(exercise, dict)}
     skeleton = rubric_skeleton(master, known)
     if skeleton is not None:
         target = lab.rubric_path if not lab.rubric_path.is_file() else lab.reference_dir / "rubric_skeleton.toml"
