@@ -82,11 +82,12 @@ def grade_submission(
         if quick:
             params["skip_training"] = True
         inputs, secrets[exercise.name] = plugin.probe_inputs(exercise, params, data)
-        jobs.append(ExerciseJob(exercise.name, exercise.probe, params, inputs, exercise.timeout_s or rubric.limits.exercise_timeout_s))
+        jobs.append(ExerciseJob(exercise.name, exercise.probe, params, inputs, exercise.timeout_s or rubric.limits.exercise_timeout_s,
+                                targets=exercise.target_names))
 
     model_results, model_notes = _plan_trained_models(rubric, plugin, submission, data, jobs, secrets) if not only else ([], [])
 
-    form = submission_form(submission, rubric)
+    form = submission_form(submission, rubric, plugin)
     if form == "inline":
         # An original notebook filled in place: every cell runs, in order.
         blocks = [{"source": runnable_source(source), "filename": where, "first_line": 1} for where, source in submission.code_cells]
@@ -147,12 +148,19 @@ def grade_submission(
     return result
 
 
-def submission_form(submission: Submission, rubric: Rubric) -> str:
-    """``inline`` for a notebook that defines none of the lab's functions (an original fill-in notebook), else ``stub``."""
-    if submission.form != "notebook" or not submission.code_cells:
-        return "stub"
-    functions = {e.name for e in rubric.exercises if e.kind == "function"}
-    return "stub" if functions & submission.defined_names() else "inline"
+def submission_form(submission: Submission, rubric: Rubric, lab: Lab | None = None) -> str:
+    """``inline`` for an original fill-in notebook, else ``stub``.
+
+    A notebook is in the stub form when it is the grader's exercise notebook
+    (its metadata names the lab) or defines one of the lab's functions other
+    than ``lab.original_names``; an original fill-in notebook defines none.
+    """
+    if submission.form != "notebook" or not submission.code_cells or submission.lab_metadata:
+        return "stub"  # a script, or the grader's own exercise notebook (its metadata names the lab)
+    lab = lab if lab is not None else get_lab(rubric.lab)
+    functions = {n for e in rubric.exercises if e.kind == "function" for n in e.target_names}
+    # Names the original handout itself gives (its given code calls them) do not mark the stub form.
+    return "stub" if (functions - set(lab.original_names)) & submission.defined_names() else "inline"
 
 
 def _inline_notes(report: SandboxReport) -> list[str]:
@@ -214,6 +222,25 @@ def _failed_definition(name: str, submission: Submission, report: SandboxReport)
     return None
 
 
+def _missing_feedback(exercise: ExerciseSpec, submission: Submission, report: SandboxReport) -> str:
+    """Why the definition an exercise needs is not there: an unreadable cell, a skipped or failed definition, or none."""
+    names = exercise.target_names
+    defined = submission.defined_names()
+    # The first definition that is not there (for an exercise that uses several, the others may be fine).
+    name = next((n for n in names if n not in defined or _failed_definition(n, submission, report)), names[0])
+    needs = f" ({exercise.name} needs {', '.join(names)})" if names != [exercise.name] else ""
+    problem = submission.problem_for(name)
+    skipped = next((s for s in report.skipped_blocks if name in s.get("names", [])), None)
+    failed = _failed_definition(name, submission, report)
+    if problem:
+        return f"{name} is in {problem.where}, which could not be read ({problem.message} at line {problem.line}); fix that cell{needs}"
+    if skipped:
+        return skipped["reason"] + needs
+    if failed:
+        return f"defining {name} failed: {format_error(failed['error'])}{needs}"
+    return f"{name} is not defined in {submission.name}; define it with exactly this name{needs}"
+
+
 NOT_IMPLEMENTED_FEEDBACK = "not implemented yet: the stub still raises NotImplementedError"
 
 
@@ -264,18 +291,7 @@ def _score_exercise(
         if unlocated is not None:
             return unlocated
     if run.status == "missing":
-        problem = submission.problem_for(exercise.name)
-        skipped = next((s for s in report.skipped_blocks if exercise.name in s.get("names", [])), None)
-        failed = _failed_definition(exercise.name, submission, report)
-        if problem:
-            feedback = f"{exercise.name} is in {problem.where}, which could not be read ({problem.message} at line {problem.line}); fix that cell"
-        elif skipped:
-            feedback = skipped["reason"]
-        elif failed:
-            feedback = f"defining {exercise.name} failed: {format_error(failed['error'])}"
-        else:
-            feedback = f"{exercise.name} is not defined in {submission.name}; define it with exactly this name"
-        return ExerciseResult(**base, score=0, status="missing", feedback=feedback)
+        return ExerciseResult(**base, score=0, status="missing", feedback=_missing_feedback(exercise, submission, report))
     if run.status == "not_implemented":
         return ExerciseResult(**base, score=0, status="not_implemented", feedback=NOT_IMPLEMENTED_FEEDBACK)
     if run.status == "tampered":

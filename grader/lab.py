@@ -71,6 +71,9 @@ class Lab:
         figures: report figures by exercise name, ``f(observed) -> png | None``.
         layer_tables: exercises whose report shows the model's layer table.
         trainable_models: the models ``train_reference`` can train, in order.
+        original_names: names of the lab's functions that the original
+            handout itself gives or calls (a notebook defining only these is
+            still graded as an original fill-in notebook).
 
     Hooks, each with a default that does nothing lab-specific:
         load_data, probe_inputs, heldout_tasks, notebook_datasets,
@@ -96,6 +99,7 @@ class Lab:
     figures: Mapping[str, Callable[[Any], "bytes | None"]] = {}
     layer_tables: frozenset[str] = frozenset()
     trainable_models: tuple[str, ...] = ()
+    original_names: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------ files
 

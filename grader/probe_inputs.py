@@ -7,10 +7,12 @@ A rubric's ``probe_params.inputs`` is a table of named arrays. Each is one of::
     w = { value = [[1, 2], [3, 4]] }                   # a literal array
     images = { dataset = "mnist.x_train", count = 256, scale = 255, channel_axis = true }
     labels = { dataset = "mnist.y_test", count = 100, secret = true }
+    noisy = { dataset = "mnist.x_test", count = 256, scale = 255, channel_axis = true, noise = 0.5, seed = 3 }
 
 ``dataset`` names an array of a dataset the rubric's ``[data]`` table loads
 (:func:`grader.data.load_named_datasets`); ``scale`` divides it (uint8 pixels
-to [0, 1]), ``channel_axis`` appends an axis of 1. An array marked
+to [0, 1]), ``channel_axis`` appends an axis of 1, ``noise`` adds Gaussian
+noise of that standard deviation (drawn with ``seed``; not clipped). An array marked
 ``secret = true`` stays in the grader for the checks (labels, targets) and
 never enters the sandbox. Every array is a secret too, under its name, so a
 check can compare what the student's code returned with what it was given.
@@ -54,6 +56,9 @@ def _array(name: str, spec: Mapping[str, Any], data: Any) -> np.ndarray:
             array = array.astype(np.float32) / float(spec["scale"])
         if spec.get("channel_axis"):
             array = array[..., None]
+        if "noise" in spec:
+            rng = np.random.default_rng(spec.get("seed", 0))
+            array = (array + float(spec["noise"]) * rng.standard_normal(array.shape)).astype(np.float32)
         return array.astype(spec["dtype"]) if "dtype" in spec else array
     raise InputSpecError(f"input {name!r} ({dict(spec)}) has none of normal, uniform, value or dataset")
 

@@ -60,6 +60,10 @@ class ExerciseSpec(BaseModel):
     kind: Literal["function", "class"] = "function"
     probe: str = ""
     probe_params: dict[str, Any] = Field(default_factory=dict)
+    # The student's definitions the probe receives. Empty: the one named like
+    # the exercise. Several (an exercise that trains the encoder and decoder of
+    # two earlier exercises, say): the probe gets a dict of them by name.
+    targets: list[str] = Field(default_factory=list)
     timeout_s: float | None = None
     # Original fill-in notebooks of some course years lack this exercise: when
     # such a notebook never mentions it, it is not counted (rather than missing).
@@ -77,6 +81,11 @@ class ExerciseSpec(BaseModel):
         if abs(stub - inline) > 1e-9:
             raise ValueError(f"exercise {self.name}: its checks give {stub:g} points in the stub form but {inline:g} in the inline form; both forms must total the same")
         return self
+
+    @property
+    def target_names(self) -> list[str]:
+        """The names of the student's definitions this exercise's probe receives."""
+        return list(self.targets) or [self.name]
 
     def checks_for(self, form: str) -> list[CheckSpec]:
         """The checks that apply to a submission of ``form`` ("stub" or "inline")."""

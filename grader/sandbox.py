@@ -63,6 +63,7 @@ class ExerciseJob:
     inputs: dict[str, np.ndarray]
     timeout_s: float
     model_file: Path | None = None  # a student's saved model, copied into the sandbox
+    targets: list[str] = field(default_factory=list)  # the student's definitions the probe gets (empty: the one named ``name``)
 
 
 @dataclass
@@ -350,7 +351,7 @@ def _write_job(workdir: Path, job: SandboxJob, definitions: list[dict], exercise
         "definitions": definitions,
         "student_files": job.student_files,
         "exercises": [
-            {"name": e.name, "probe": e.probe, "params": e.params, "inputs": f"inputs_{_file_safe(e.name)}.npz" if e.inputs else None,
+            {"name": e.name, "probe": e.probe, "params": e.params, "targets": e.targets or [e.name], "inputs": f"inputs_{_file_safe(e.name)}.npz" if e.inputs else None,
              "model_file": f"model_{_file_safe(e.name)}.keras" if e.model_file is not None else None}
             for e in exercises
         ],

@@ -93,6 +93,8 @@ class Submission:
     definitions: list[DefinitionBlock] = field(default_factory=list)
     problems: list[SourceProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The lab named in the notebook's ``labgrader`` metadata (the grader's own exercise notebooks carry it), or "".
+    lab_metadata: str = ""
 
     def defined_names(self) -> set[str]:
         names: set[str] = set()
@@ -133,10 +135,12 @@ def load_submission(path: str | Path) -> Submission:
         cells = [(path.name, text)]
         form = "script"
     else:
-        cells = _notebook_code_cells(raw, path)
+        cells, lab_metadata = _notebook_code_cells(raw, path)
         form = "notebook"
 
     submission = Submission(path=path, name=path.name, form=form, code_cells=cells)
+    if form == "notebook":
+        submission.lab_metadata = lab_metadata
     _extract_definitions(cells, submission)
     return submission
 
@@ -150,7 +154,8 @@ def _decode(raw: bytes, path: Path) -> str:
         raise SubmissionError(f"{path.name}: not UTF-8 text (byte {exc.start}). Re-save the file as UTF-8.") from None
 
 
-def _notebook_code_cells(raw: bytes, path: Path) -> list[tuple[str, str]]:
+def _notebook_code_cells(raw: bytes, path: Path) -> tuple[list[tuple[str, str]], str]:
+    """The notebook's code cells as (where, source), and the lab its ``labgrader`` metadata names ("" if none)."""
     text = _decode(raw, path)
     try:
         data = json.loads(text)
@@ -176,7 +181,9 @@ def _notebook_code_cells(raw: bytes, path: Path) -> list[tuple[str, str]]:
             if isinstance(source, list):
                 source = "".join(source)
             cells.append((f"cell {number}", source))
-    return cells
+    marker = nb.metadata.get("labgrader")
+    lab = marker.get("lab") if isinstance(marker, dict) else None
+    return cells, lab if isinstance(lab, str) else ""
 
 
 def _drop_outputs(data: dict) -> None:

@@ -77,6 +77,11 @@ def call_function(fn, inputs, params, obs):
 def build_model(fn, inputs, params, obs):
     """``fn(**params.get("kwargs", {}))`` is described as ``model``; then, optionally, trained.
 
+    With ``params["cases"] = {name: {"args": [...], "kwargs": {...}}}`` the
+    builder is called once per case instead, each model described as
+    ``model.<name>`` (a builder whose argument must change the model: a
+    latent dimension, a number of classes); cases are not trained.
+
     ``params["train"]`` (optional) is a table: ``x``, ``y`` (input names of the
     training arrays), ``x_test`` (inputs predicted after training, kept as
     ``test_predictions``), ``loss``, ``optimizer`` (default "adam"),
@@ -84,6 +89,13 @@ def build_model(fn, inputs, params, obs):
     """
     import keras
 
+    if params.get("cases"):
+        for case, call in params["cases"].items():
+            key = f"model.{case}"
+            built = obs.step(key, fn, *call.get("args", []), **call.get("kwargs", {}))
+            if f"{key}.error" not in obs.values:
+                obs.put(key, describe_model(built))
+        return
     model = obs.step("model", fn, **params.get("kwargs", {}))
     if "model.error" in obs.values:
         return

@@ -98,7 +98,10 @@ def main() -> None:
             located = targets.get(name) or notebook_mode.Located("missing", detail=f"the grader has no way to find {name} in an original notebook")
             target = located.target if located.status == "found" else None
         else:
-            target = namespace.get(name)
+            # One definition, or a dict of several (rubric ``targets``); missing if any is absent.
+            wanted = exercise.get("targets") or [name]
+            found = {n: namespace.get(n) for n in wanted}
+            target = found[wanted[0]] if len(wanted) == 1 else (found if all(v is not None for v in found.values()) else None)
         if located is not None and target is None:
             status = located.status
             error = {"type": status, "message": located.detail, "frames": [], "cause": located.cell.error if located.cell else None}

@@ -1,0 +1,142 @@
+"""The autoencoders lab's own checks: scaling, the loss, what fit was given, and the 2-D codes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checks import CheckOutcome, NotObserved, Observed, fmt_shape, registrar, training_context
+
+CHECKS: dict = {}
+check = registrar(CHECKS)
+
+
+@check
+def scaled_to_unit_range(obs: Observed, key: str, raw: str) -> CheckOutcome:
+    """The images are the raw pixels divided by 255 (or, equally right here, by each image's or the batch's maximum)."""
+    found = np.asarray(obs.array(key), np.float64)
+    pixels = np.asarray(obs.secret(raw), np.float64)
+    if found.size != pixels.size:
+        raise NotObserved(f"the result has shape {fmt_shape(found.shape)}, so its values cannot be compared with the {pixels.shape[0]} digits given")
+    found = found.reshape(pixels.shape)
+    if not np.issubdtype(obs.array(key).dtype, np.floating):
+        return CheckOutcome(False, f"the images are {obs.array(key).dtype} values; convert them to floats (astype('float32')) before dividing")
+    if np.allclose(found, pixels / 255.0, atol=1e-6):
+        return CheckOutcome(True, "pixels divided by 255: values in [0, 1]")
+    per_image = pixels / np.maximum(pixels.max(axis=(1, 2), keepdims=True), 1)
+    if np.allclose(found, per_image, atol=1e-6):
+        return CheckOutcome(True, "each image divided by its brightest pixel: values in [0, 1] (dividing by 255 is the usual choice)")
+    if found.max() > 1.0 + 1e-6:
+        return CheckOutcome(False, f"values go up to {found.max():.4g}: scale the pixels (0 to 255) into [0, 1] by dividing by 255")
+    if found.min() < -1e-6:
+        return CheckOutcome(False, f"values go down to {found.min():.3g}: the lab asks for [0, 1] (divide by 255), not standardized pixels")
+    if np.allclose(found, pixels / 256.0, atol=1e-6):
+        return CheckOutcome(False, "pixels divided by 256: the brightest pixel, 255, must become exactly 1, so divide by 255")
+    return CheckOutcome(False, f"values in [{found.min():.3g}, {found.max():.3g}], but not the pixels divided by 255")
+
+
+#: Losses that compare an output image with its target pixel by pixel, by the names Keras knows them under.
+RECONSTRUCTION_LOSSES = {
+    "mse": ("mse", "mean_squared_error", "meansquarederror"),
+    "mae": ("mae", "mean_absolute_error", "meanabsoluteerror"),
+    "binary cross-entropy": ("bce", "binary_crossentropy", "binarycrossentropy"),
+}
+
+
+def _canonical(names: list[str]) -> str | None:
+    for canonical, spellings in RECONSTRUCTION_LOSSES.items():
+        if any(n.lower().replace(" ", "") in spellings for n in names):
+            return canonical
+    return None
+
+
+@check
+def reconstruction_loss(obs: Observed) -> CheckOutcome:
+    """The compiled loss compares the output with the input pixel by pixel: MSE as the lab suggests, or MAE / binary cross-entropy."""
+    if not obs.value("compiled"):
+        returned = obs.value("returned")
+        return CheckOutcome(False, f"the model is not compiled after your function (it returned {returned}); call model.compile(optimizer=..., loss=...) on the model it is given")
+    names = obs.value("loss")
+    if not names:
+        return CheckOutcome(False, "the model was compiled without a loss: pass loss='mse'")
+    loss = _canonical(names)
+    if loss == "mse":
+        return CheckOutcome(True, "mean squared error, as the lab suggests", {"loss": loss})
+    if loss is not None:
+        return CheckOutcome(True, f"{loss}: also a pixel-by-pixel reconstruction loss (the lab suggests the mean squared error)", {"loss": loss})
+    return CheckOutcome(False, f"loss {names[0]!r}: an autoencoder's output is compared pixel by pixel with its input image, "
+                               "which a classification loss does not do; use the mean squared error", {"loss": names[0]})
+
+
+@check
+def compiled_model_learns(obs: Observed, min_gain: float = 0.02) -> CheckOutcome:
+    """A short training of a small autoencoder compiled by the student's function lowers its reconstruction error."""
+    before, after = obs.value("mse.before"), obs.value("mse.after")
+    optimizer = obs.values.get("optimizer") or "its optimizer"
+    message = f"with {optimizer}, a small autoencoder's error went from {before:.4f} to {after:.4f} in a short training"
+    if not np.isfinite(after) or after > before * (1 - min_gain):
+        return CheckOutcome(False, f"{message}: it did not learn; check the optimizer and its learning rate")
+    return CheckOutcome(True, message)
+
+
+@check
+def fit_roles(obs: Observed, key: str, x: str, y: str, what: str) -> CheckOutcome:
+    """The function's ``fit`` call got ``x`` as its input and ``y`` as its label (the probe named what it passed)."""
+    if f"{key}.calls" not in obs.values:
+        raise NotObserved(obs._why_missing("call"))
+    if obs.value(f"{key}.calls") == 0:
+        error = obs.values.get("call.error")
+        if error:
+            return CheckOutcome(False, f"your function raised {error['type']}: {error['message'][:300]}")
+        return CheckOutcome(False, "your function never called fit on the autoencoder it was given")
+    found_x, found_y = obs.value(f"{key}.x"), obs.value(f"{key}.y")
+    if (found_x, found_y) == (x, y):
+        return CheckOutcome(True, f"fit({x}, {y}): {what}")
+    if found_y == "nothing":
+        return CheckOutcome(False, f"fit was given no label (y); {what}, so call fit({x}, {y})")
+    if (found_x, found_y) == (y, x):
+        return CheckOutcome(False, f"fit({found_x}, {found_y}) swaps the input and the label; {what}: fit({x}, {y})")
+    return CheckOutcome(False, f"fit was given {found_x} as the input and {found_y} as the label; {what}: fit({x}, {y})")
+
+
+@check
+def fit_budget(obs: Observed, key: str, epochs: int, batch_size: int) -> CheckOutcome:
+    """The ``fit`` call asked for the lab's epochs and batch size (Keras' default batch size, 32, counts)."""
+    if not obs.values.get(f"{key}.calls"):
+        raise NotObserved("fit was not called")
+    found_epochs, found_batch = obs.value(f"{key}.epochs"), obs.value(f"{key}.batch_size")
+    problems = []
+    if found_epochs != epochs:
+        problems.append(f"epochs={found_epochs}" if found_epochs is not None else "no epochs (Keras trains 1)")
+    if found_batch not in (batch_size, None) or (found_batch is None and batch_size != 32):
+        problems.append(f"batch_size={found_batch}")
+    if problems:
+        return CheckOutcome(False, f"fit was called with {', '.join(problems)}; the lab fixes epochs={epochs} and batch_size={batch_size}")
+    return CheckOutcome(True, f"epochs={epochs}, batch_size={batch_size} as the lab says (the grader trains on its own shorter budget)")
+
+
+def neighbour_accuracy(train: np.ndarray, train_labels: np.ndarray, test: np.ndarray, test_labels: np.ndarray, k: int) -> float:
+    """Accuracy of a ``k``-nearest-neighbour vote (Euclidean) of the test codes among the training codes."""
+    train, test = np.asarray(train, np.float64).reshape(len(train), -1), np.asarray(test, np.float64).reshape(len(test), -1)
+    distances = (test ** 2).sum(1)[:, None] - 2 * test @ train.T + (train ** 2).sum(1)[None, :]
+    nearest = np.argsort(distances, axis=1, kind="stable")[:, :k]
+    votes = np.asarray(train_labels)[nearest]
+    classes = int(max(train_labels.max(), test_labels.max())) + 1
+    predicted = np.array([np.bincount(v, minlength=classes).argmax() for v in votes])
+    return float(np.mean(predicted == np.asarray(test_labels)))
+
+
+@check
+def latent_neighbours(obs: Observed, train: str, test: str, train_labels: str, test_labels: str, k: int, minimum: float,
+                      chance: float) -> CheckOutcome:
+    """Digits of a class get nearby codes: a ``k``-nearest-neighbour vote among the training codes finds the test digits' classes."""
+    codes_train, codes_test = obs.array(train), obs.array(test)
+    labels_train, labels_test = np.asarray(obs.secret(train_labels)), np.asarray(obs.secret(test_labels))
+    if len(codes_train) != len(labels_train) or len(codes_test) != len(labels_test):
+        raise NotObserved(f"codes of shape {fmt_shape(codes_train.shape)} / {fmt_shape(codes_test.shape)} for {len(labels_train)} / {len(labels_test)} digits")
+    if not np.all(np.isfinite(codes_test)) or not np.all(np.isfinite(codes_train)):
+        return CheckOutcome(False, "some codes are NaN or infinite: the training diverged", {"accuracy": float("nan")})
+    accuracy = neighbour_accuracy(codes_train, labels_train, codes_test, labels_test, k)
+    message = f"a {k}-nearest-neighbour vote on the {codes_test.shape[-1]}-D codes finds {accuracy:.0%} of the test digits' classes{training_context(obs)}"
+    if accuracy < minimum:
+        return CheckOutcome(False, f"{message}; expected at least {minimum:.0%} (chance is {chance:.0%}): the codes barely depend on the digit", {"accuracy": accuracy})
+    return CheckOutcome(True, f"{message} (chance is {chance:.0%})", {"accuracy": accuracy})
