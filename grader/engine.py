@@ -103,8 +103,8 @@ def grade_submission(
     trained = _score_trained_models(rubric, plugin, model_results, report, secrets)
     notes = list(submission.notes) + model_notes
     if form == "inline":
-        notes.append("Graded as an original fill-in notebook (it defines none of the lab's functions): every code cell ran in order, "
-                     "with the notebook's own training capped and MNIST served by the grader; each exercise was found by what the notebook built.")
+        notes.append("Graded as an original fill-in notebook (it does not define the exercise notebook's functions): every code cell ran in order, "
+                     "with the notebook's own training capped and its datasets served by the grader; each exercise was found by what the notebook built.")
         notes.extend(_inline_notes(report))
     else:
         for problem in submission.problems:
@@ -124,7 +124,7 @@ def grade_submission(
 
     result = SubmissionResult(
         lab=rubric.lab,
-        written_answers=collect_answers(submission.path, rubric.questions) if submission.path else [],
+        written_answers=collect_answers(submission.path, rubric.questions, rubric.question_prompt) if submission.path else [],
         submission=submission.name,
         score=round(sum(r.score for r in results + trained), 4),
         max_score=round(sum(r.max_score for r in results + trained), 4),

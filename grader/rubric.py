@@ -150,6 +150,19 @@ class Rubric(BaseModel):
     exercises: list[ExerciseSpec]
     trained_models: TrainedModels | None = None
     questions: list[QuestionSpec] = Field(default_factory=list)
+    # A regular expression for the handout's other prompt cells ("Question: plot ..."):
+    # a written answer ends at the next one, as it does at a heading or another question.
+    question_prompt: str = ""
+
+    @model_validator(mode="after")
+    def _prompt_compiles(self):
+        import re
+
+        try:
+            re.compile(self.question_prompt)
+        except re.error as exc:
+            raise ValueError(f"question_prompt {self.question_prompt!r} is not a regular expression ({exc})") from None
+        return self
 
     @property
     def max_score(self) -> float:

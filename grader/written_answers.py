@@ -4,7 +4,8 @@ A rubric's ``[[questions]]`` name them: an id, a title and an ``anchor``, a
 regular expression that finds the question's cell in a notebook (the lab's
 own notebook, or an original one of another course year). The answer is the
 text of the markdown cells after that cell, up to the next question, the next
-heading or the next exercise cell. A placeholder left as handed out (``*Your
+heading, the next exercise cell or the next of the handout's prompts (the
+rubric's ``question_prompt``). A placeholder left as handed out (``*Your
 answer here.*``) counts as not answered.
 
 Nothing here runs student code: the notebook is read as JSON.
@@ -32,8 +33,12 @@ def _ends_answer(cell, anchors: list[re.Pattern]) -> bool:
     return False
 
 
-def collect_answers(path: str | Path, questions: list[QuestionSpec]) -> list[WrittenAnswer]:
-    """Each question of ``questions`` with the student's answer in the notebook at ``path`` (empty for a .py file)."""
+def collect_answers(path: str | Path, questions: list[QuestionSpec], prompt: str = "") -> list[WrittenAnswer]:
+    """Each question of ``questions`` with the student's answer in the notebook at ``path`` (empty for a .py file).
+
+    ``prompt`` (the rubric's ``question_prompt``) matches the handout's other
+    prompt cells, where an answer ends too.
+    """
     if not questions:
         return []
     path = Path(path)
@@ -44,6 +49,7 @@ def collect_answers(path: str | Path, questions: list[QuestionSpec]) -> list[Wri
         except Exception:  # noqa: BLE001 - an unreadable notebook is reported by the loader; here it has no answers
             cells = []
     anchors = [re.compile(q.anchor, re.MULTILINE) for q in questions]
+    endings = anchors + ([re.compile(prompt, re.MULTILINE)] if prompt else [])
     answers = []
     for question, anchor in zip(questions, anchors):
         start = next((i for i, cell in enumerate(cells) if cell.cell_type == "markdown" and anchor.search(cell.source)), None)
@@ -53,7 +59,7 @@ def collect_answers(path: str | Path, questions: list[QuestionSpec]) -> list[Wri
             continue
         parts = []
         for cell in cells[start + 1:]:
-            if _ends_answer(cell, anchors):
+            if _ends_answer(cell, endings):
                 break
             if cell.cell_type == "markdown" and cell.source.strip() and not PLACEHOLDER.match(cell.source.strip()):
                 parts.append(cell.source.strip())

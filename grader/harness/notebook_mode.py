@@ -226,6 +226,18 @@ class ModelRecord:
     name: str  # the variable it was first seen under
 
 
+@dataclass
+class FitCall:
+    """One ``fit`` call of the notebook, as its code made it (before the caps shortened it)."""
+
+    model: object
+    x: object
+    y: object
+    epochs: object  # None: not given (Keras trains 1 epoch)
+    batch_size: object  # None: not given (Keras uses 32)
+    cell: int | None  # index of the cell that made it
+
+
 class TrainingCaps:
     """Bounds on the notebook's own training, lifted while the probes run.
 
@@ -249,6 +261,10 @@ class TrainingCaps:
         self.max_predict_calls = 10 * max_batch_calls
         self.batch_calls = 0  # reset before each cell
         self.predict_calls = 0
+        self.cell_index: int | None = None  # the cell running now
+        # Every capped ``fit`` call, with what it was given as written: a lab's
+        # locators read which array was the input and which the label.
+        self.fit_calls: list[FitCall] = []
 
 def _head(value, n: int):
     """The first ``n`` samples of an array-like (or of each array in a tuple/list/dict)."""
@@ -290,7 +306,7 @@ def install_training_caps(caps: TrainingCaps) -> None:
         elif a.get("validation_data") is not None:
             a["validation_steps"] = 1
 
-    def capped(original, budget):
+    def capped(original, budget, log=False):
         signature = inspect.signature(original)
 
         def method(self, *args, **kwargs):
@@ -298,6 +314,8 @@ def install_training_caps(caps: TrainingCaps) -> None:
                 return original(self, *args, **kwargs)
             a = signature.bind(self, *args, **kwargs).arguments
             extra = a.pop("kwargs", {})
+            if log:
+                caps.fit_calls.append(FitCall(self, a.get("x"), a.get("y"), a.get("epochs"), a.get("batch_size"), caps.cell_index))
             a["verbose"] = 0
             budget(a)
             # One or two steps: tracing a graph would cost far more than running them.
@@ -317,7 +335,7 @@ def install_training_caps(caps: TrainingCaps) -> None:
         else:
             a["steps"] = min(int(a.get("steps") or 10 * caps.max_steps), 10 * caps.max_steps)
 
-    keras.Model.fit = capped(keras.Model.fit, fit_budget)
+    keras.Model.fit = capped(keras.Model.fit, fit_budget, log=True)
     keras.Model.evaluate = capped(keras.Model.evaluate, lambda a: shorten(a, "steps"))
     keras.Model.predict = _repeated_predict_cached(capped(keras.Model.predict, predict_budget), caps)
     for name in ("train_on_batch", "test_on_batch"):
@@ -485,6 +503,7 @@ class NotebookSession:
 
         before = {id(v) for v in self.namespace.values() if isinstance(v, keras.Model)}
         self._current = cell
+        self.caps.cell_index = cell.index
         self.caps.active = True
         self.caps.batch_calls = self.caps.predict_calls = 0
         started = time.perf_counter()
