@@ -69,12 +69,23 @@ def merge_sources(paths: list[Path]) -> str:
     return "\n\n".join(parts)
 
 
+def defined_names(case: Case) -> set[str]:
+    """The public functions and classes a case file defines (an exercise's answer, or several it needs)."""
+    return {node.name for node in ast.parse(case.path.read_text()).body
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_")}
+
+
 def rounds(cases: list[Case]) -> list[list[Case]]:
-    """Group cases so that each group has at most one case per exercise."""
+    """Group cases so that each group has at most one case per exercise and no two define the same name.
+
+    (A case for an exercise that trains an earlier exercise's models defines those too; one file
+    answering several exercises, a whole solution, is one case per exercise and shares its group.)
+    """
     groups: list[list[Case]] = []
     for case in cases:
+        names = defined_names(case) | {case.exercise}
         for group in groups:
-            if all(c.exercise != case.exercise for c in group):
+            if all(c.exercise != case.exercise and (c.path == case.path or not names & (defined_names(c) | {c.exercise})) for c in group):
                 group.append(case)
                 break
         else:

@@ -25,10 +25,10 @@ def scaled_to_unit_range(obs: Observed, key: str, raw: str) -> CheckOutcome:
     per_image = pixels / np.maximum(pixels.max(axis=(1, 2), keepdims=True), 1)
     if np.allclose(found, per_image, atol=1e-6):
         return CheckOutcome(True, "each image divided by its brightest pixel: values in [0, 1] (dividing by 255 is the usual choice)")
-    if found.max() > 1.0 + 1e-6:
-        return CheckOutcome(False, f"values go up to {found.max():.4g}: scale the pixels (0 to 255) into [0, 1] by dividing by 255")
     if found.min() < -1e-6:
         return CheckOutcome(False, f"values go down to {found.min():.3g}: the lab asks for [0, 1] (divide by 255), not standardized pixels")
+    if found.max() > 1.0 + 1e-6:
+        return CheckOutcome(False, f"values go up to {found.max():.4g}: scale the pixels (0 to 255) into [0, 1] by dividing by 255")
     if np.allclose(found, pixels / 256.0, atol=1e-6):
         return CheckOutcome(False, "pixels divided by 256: the brightest pixel, 255, must become exactly 1, so divide by 255")
     return CheckOutcome(False, f"values in [{found.min():.3g}, {found.max():.3g}], but not the pixels divided by 255")
