@@ -35,6 +35,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--epochs", type=int, default=None, help="override the rubric's epochs (to try another budget)")
     parser.add_argument("--out", type=Path, default=REPO / "reference" / "autoencoders" / "calibration.json")
     args = parser.parse_args()
 
@@ -49,6 +50,8 @@ def main() -> None:
     for seed in args.seeds:
         rubric = base.model_copy(deep=True)
         rubric.exercise(EXERCISE).probe_params["seed"] = seed
+        if args.epochs is not None:
+            rubric.exercise(EXERCISE).probe_params["epochs"] = args.epochs
         with tempfile.TemporaryDirectory() as tmp:
             results = grade_cases(cases, Path(tmp), f"seed{seed}", lab="autoencoders", rubric=rubric)
         for case in cases:
@@ -72,6 +75,7 @@ def main() -> None:
               f"5-NN {min(entry['accuracy']):.3f}..{max(entry['accuracy']):.3f}")
     args.out.write_text(json.dumps({
         "machine": f"{platform.machine()}, {platform.python_version()}", "seeds": args.seeds,
+        "epochs": args.epochs or base.exercise(EXERCISE).probe_params["epochs"],
         "seconds": round(time.perf_counter() - started, 1), "rows": rows, "summary": summary,
     }, indent=1) + "\n")
     print("wrote", args.out)

@@ -54,8 +54,8 @@ def test_reconstruction_loss_accepts_pixel_losses_under_any_spelling_and_rejects
 
 def test_compiled_model_learns_needs_the_error_to_drop():
     learns = lambda before, after: checks.compiled_model_learns(Observed({"mse.before": before, "mse.after": after, "optimizer": "SGD"}, {}, {}))  # noqa: E731
-    assert learns(0.23, 0.18).passed
-    assert not learns(0.23, 0.229).passed and "did not learn" in learns(0.23, 0.229).message
+    assert learns(0.23, 0.18).passed and learns(0.2314075, 0.2314003).passed  # Adam; plain SGD's slow start
+    assert not learns(0.2314075, 0.2314075).passed and "did not change" in learns(0.2314075, 0.2314075).message
     assert not learns(0.23, float("nan")).passed
 
 
@@ -94,7 +94,7 @@ def test_latent_neighbours_separates_clustered_codes_from_constant_ones():
     clustered = checks.latent_neighbours(Observed({}, {"codes.train": codes(labels_train), "codes.test": codes(labels_test)}, secrets), **params)
     assert clustered.passed and clustered.details["accuracy"] > 0.9
     constant = checks.latent_neighbours(Observed({}, {"codes.train": np.zeros((500, 2)), "codes.test": np.zeros((200, 2))}, secrets), **params)
-    assert not constant.passed and "barely depend on the digit" in constant.message
+    assert not constant.passed and "do not group the digits by class" in constant.message
 
 
 def test_noise_on_a_declared_dataset_input_is_seeded_and_unclipped():

@@ -68,13 +68,18 @@ def reconstruction_loss(obs: Observed) -> CheckOutcome:
 
 
 @check
-def compiled_model_learns(obs: Observed, min_gain: float = 0.02) -> CheckOutcome:
-    """A short training of a small autoencoder compiled by the student's function lowers its reconstruction error."""
+def compiled_model_learns(obs: Observed, min_gain: float = 1e-6) -> CheckOutcome:
+    """A short training of a small autoencoder compiled by the student's function lowers its reconstruction error at all.
+
+    Only "at all": plain SGD at its default learning rate gains 3e-5 of the
+    error in the few steps the probe takes, Adam 3e-2, and the lab leaves the
+    optimizer open; a learning rate of 1e-5 or less with SGD changes nothing.
+    """
     before, after = obs.value("mse.before"), obs.value("mse.after")
     optimizer = obs.values.get("optimizer") or "its optimizer"
-    message = f"with {optimizer}, a small autoencoder's error went from {before:.4f} to {after:.4f} in a short training"
+    message = f"with {optimizer}, a small autoencoder's error went from {before:.6f} to {after:.6f} in a short training"
     if not np.isfinite(after) or after > before * (1 - min_gain):
-        return CheckOutcome(False, f"{message}: it did not learn; check the optimizer and its learning rate")
+        return CheckOutcome(False, f"{message}: the weights did not change; check the optimizer and its learning rate")
     return CheckOutcome(True, message)
 
 
@@ -138,5 +143,5 @@ def latent_neighbours(obs: Observed, train: str, test: str, train_labels: str, t
     accuracy = neighbour_accuracy(codes_train, labels_train, codes_test, labels_test, k)
     message = f"a {k}-nearest-neighbour vote on the {codes_test.shape[-1]}-D codes finds {accuracy:.0%} of the test digits' classes{training_context(obs)}"
     if accuracy < minimum:
-        return CheckOutcome(False, f"{message}; expected at least {minimum:.0%} (chance is {chance:.0%}): the codes barely depend on the digit", {"accuracy": accuracy})
+        return CheckOutcome(False, f"{message}; expected at least {minimum:.0%} (chance is {chance:.0%}): the codes do not group the digits by class", {"accuracy": accuracy})
     return CheckOutcome(True, f"{message} (chance is {chance:.0%})", {"accuracy": accuracy})
