@@ -363,7 +363,8 @@ def check_lab(lab: Lab, *, grade: bool = True, quick: bool = False) -> AuthorChe
         return report
     rubric = load_lab_rubric(lab)
     master = MasterNotebook.read(lab.master_notebook)
-    missing = sorted(set(e.name for e in rubric.exercises) - set(master.exercises))
+    # An exercise that trains other exercises' answers (rubric ``targets``) has no cell of its own.
+    missing = sorted(e.name for e in rubric.exercises if not set(e.target_names) <= set(master.exercises))
     if missing:
         report.problems.append(f"the rubric grades {', '.join(missing)}, which the master notebook has no exercise cell for")
     solved = grade_submission(lab.reference_dir / "solution.py", lab, quick=quick, rubric=rubric)

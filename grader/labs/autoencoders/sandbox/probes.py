@@ -323,7 +323,10 @@ def _locate_builder(session, test, preferred: str, what: str):
             return keras.models.clone_model(_model)
 
         return Located("found", fixed_builder, cell=session.cells[models[-1].cell])
-    failed = [c for c in session.cells if c.status in ("error", "syntax_error") and preferred.split("_")[-1] in c.source.lower()]
+    # A cell of the student's that defines the builder and raised; a NameError elsewhere (the handout's
+    # given cell calling build_decoder before anyone wrote it) only says that the builder is missing.
+    failed = [c for c in session.cells if c.status in ("error", "syntax_error") and preferred.split("_")[-1] in c.source.lower()
+              and (c.error or {}).get("type") != "NameError"]
     if failed:
         return Located("error", detail=f"{failed[-1].where} raised an error, so {what} was never made", cell=failed[-1])
     return _not_found(session, what)
