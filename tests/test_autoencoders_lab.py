@@ -84,6 +84,8 @@ def test_correct_answer_gets_full_marks(case, graded_correct):
 def test_each_reading_is_accepted_and_named(graded_correct):
     same = next(c for c in graded_correct["build_encoder__correct_functional_same_padding"].checks if c.name == "parameters")
     assert same.passed and "padding='same'" in same.message
+    published = {c.name: c for c in graded_correct["build_encoder__correct_third_pooling_as_published"].checks}
+    assert "third max-pooling" in published["parameters"].message and "published solution" in published["layers"].message
     bce = graded_correct["compile_autoencoder__correct_binary_crossentropy"].checks[0]
     assert bce.passed and "binary cross-entropy" in bce.message
 
