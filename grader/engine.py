@@ -108,7 +108,8 @@ def grade_submission(
         notes.extend(_inline_notes(report))
     else:
         for problem in submission.problems:
-            notes.append(f"{problem.where}, line {problem.line}: {problem.message} — this cell was skipped")
+            line = f", line {problem.line}" if problem.line else ""
+            notes.append(f"{problem.where}{line}: {problem.message} — this cell was skipped")
         for problem in report.load_problems:
             notes.append(f"{problem['where']}: running this definition raised {format_error(problem['error'])}")
     for skipped in report.skipped_blocks:
@@ -233,7 +234,8 @@ def _missing_feedback(exercise: ExerciseSpec, submission: Submission, report: Sa
     skipped = next((s for s in report.skipped_blocks if name in s.get("names", [])), None)
     failed = _failed_definition(name, submission, report)
     if problem:
-        return f"{name} is in {problem.where}, which could not be read ({problem.message} at line {problem.line}); fix that cell{needs}"
+        at = f" at line {problem.line}" if problem.line else ""
+        return f"{name} is in {problem.where}, which could not be read ({problem.message}{at}); fix that cell{needs}"
     if skipped:
         return skipped["reason"] + needs
     if failed:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,8 +114,22 @@ class Submission:
 
 
 def load_submission(path: str | Path) -> Submission:
-    """Read ``path`` and extract its definitions; raise SubmissionError for unusable input."""
-    path = Path(path)
+    """Read ``path`` and extract its definitions; raise SubmissionError for unusable input.
+
+    Every input gets a Submission or a SubmissionError, never another
+    exception: the loader runs in the trusted process, on whatever a student
+    hands in (tests/test_submission_fuzz.py holds it to that).
+    """
+    try:
+        return _load_submission(Path(path))
+    except SubmissionError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a case the loader does not foresee must still get a message, not a traceback
+        raise SubmissionError(f"{Path(path).name} could not be read ({type(exc).__name__}: {str(exc)[:200]}). "
+                              "This is a defect of the grader: please report it with the file.") from None
+
+
+def _load_submission(path: Path) -> Submission:
     if not path.exists():
         raise SubmissionError(f"{path}: no such file. Check the path, or run `grader init LAB` to get the lab notebook (`grader labs` lists them).")
     if path.is_dir():
@@ -135,12 +150,13 @@ def load_submission(path: str | Path) -> Submission:
         cells = [(path.name, text)]
         form = "script"
     else:
-        cells, lab_metadata = _notebook_code_cells(raw, path)
+        cells, lab_metadata, notes = _notebook_code_cells(raw, path)
         form = "notebook"
 
     submission = Submission(path=path, name=path.name, form=form, code_cells=cells)
     if form == "notebook":
         submission.lab_metadata = lab_metadata
+        submission.notes.extend(notes)
     _extract_definitions(cells, submission)
     return submission
 
@@ -154,11 +170,13 @@ def _decode(raw: bytes, path: Path) -> str:
         raise SubmissionError(f"{path.name}: not UTF-8 text (byte {exc.start}). Re-save the file as UTF-8.") from None
 
 
-def _notebook_code_cells(raw: bytes, path: Path) -> tuple[list[tuple[str, str]], str]:
-    """The notebook's code cells as (where, source), and the lab its ``labgrader`` metadata names ("" if none)."""
+def _notebook_code_cells(raw: bytes, path: Path) -> tuple[list[tuple[str, str]], str, list[str]]:
+    """The notebook's code cells as (where, source), the lab its ``labgrader`` metadata names ("" if none), and notes."""
     text = _decode(raw, path)
     try:
         data = json.loads(text)
+    except RecursionError:
+        raise SubmissionError(f"{path.name} is not a valid notebook: its JSON is nested too deeply to read. Re-save it from Jupyter.") from None
     except json.JSONDecodeError as exc:
         raise SubmissionError(
             f"{path.name} is not a valid notebook: it is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
@@ -166,24 +184,40 @@ def _notebook_code_cells(raw: bytes, path: Path) -> tuple[list[tuple[str, str]],
         ) from None
     if not isinstance(data, dict) or not ("cells" in data or "worksheets" in data):
         raise SubmissionError(f"{path.name} is JSON but not a Jupyter notebook (no 'cells'). Submit the .ipynb saved by Jupyter.")
+    for key in ("cells", "worksheets"):
+        if key in data and not isinstance(data[key], list):
+            raise SubmissionError(f"{path.name} is not a valid notebook: its '{key}' is a {type(data[key]).__name__}, not a list of cells. Re-save it from Jupyter.")
     # Stored outputs can be tens of MB of images; the grader never needs them.
     _drop_outputs(data)
     if "cells" in data and "nbformat" not in data:
         data["nbformat"], data["nbformat_minor"] = 4, 0  # hand-made notebooks often omit the version
     try:
-        nb = nbformat.reads(json.dumps(data), as_version=4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a hand-made notebook without cell ids is fine to read; nbformat would say so on the terminal
+            nb = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as exc:  # nbformat raises a zoo of errors for malformed notebooks
         raise SubmissionError(f"{path.name}: notebook could not be read ({type(exc).__name__}: {exc}). Re-save it from Jupyter.") from None
-    cells = []
+    cells, notes = [], []
     for number, cell in enumerate(nb.cells, start=1):
-        if cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            if isinstance(source, list):
-                source = "".join(source)
-            cells.append((f"cell {number}", source))
-    marker = nb.metadata.get("labgrader")
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = _cell_text(cell.get("source", ""))
+        if source is None:
+            notes.append(f"cell {number}: its source is not text ({type(cell.get('source')).__name__}), so it was skipped; re-save the notebook from Jupyter")
+            continue
+        cells.append((f"cell {number}", source))
+    marker = nb.metadata.get("labgrader") if isinstance(nb.get("metadata"), dict) else None
     lab = marker.get("lab") if isinstance(marker, dict) else None
-    return cells, lab if isinstance(lab, str) else ""
+    return cells, lab if isinstance(lab, str) else "", notes
+
+
+def _cell_text(source) -> str | None:
+    """A cell's source as text: a string, or a list of strings joined (as nbformat stores it); None otherwise."""
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    return None
 
 
 def _drop_outputs(data: dict) -> None:
@@ -222,12 +256,27 @@ def strip_ipython_syntax(source: str) -> str:
     return "\n".join(out)
 
 
+#: What ``ast.parse`` raises on text that is not Python it can read: a syntax error, a null
+#: byte (ValueError), an expression nested or chained too deeply for the parser (RecursionError,
+#: MemoryError).
+UNPARSEABLE = (SyntaxError, ValueError, RecursionError, MemoryError)
+
+
+def unparseable_reason(exc: BaseException) -> str:
+    """What is wrong with code that ``ast.parse`` refused, for a student."""
+    if isinstance(exc, SyntaxError):
+        return f"SyntaxError: {exc.msg}"
+    if isinstance(exc, (RecursionError, MemoryError)):
+        return "too deeply nested for Python to read (an expression of very many terms or levels); split it into smaller statements"
+    return f"not readable as Python ({exc})"
+
+
 def runnable_source(source: str) -> str:
     """``source`` as written if it parses, else with its IPython-only lines blanked."""
     try:
         ast.parse(source)
         return source  # plain Python: leave it exactly as written
-    except SyntaxError:
+    except UNPARSEABLE:
         return strip_ipython_syntax(source)
 
 
@@ -302,10 +351,10 @@ def _extract_definitions(cells: list[tuple[str, str]], submission: Submission) -
         cleaned = runnable_source(source)
         try:
             tree = ast.parse(cleaned, filename=where)
-        except SyntaxError as exc:
+        except UNPARSEABLE as exc:
             names = tuple(_DEF_NAME.findall(cleaned))
             submission.problems.append(
-                SourceProblem(where=where, line=exc.lineno or 0, message=f"SyntaxError: {exc.msg}", names=names)
+                SourceProblem(where=where, line=getattr(exc, "lineno", None) or 0, message=unparseable_reason(exc), names=names)
             )
             continue
         lines = cleaned.splitlines()

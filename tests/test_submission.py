@@ -417,7 +417,7 @@ def test_malformed_notebook_structure(tmp_path: Path):
     path = tmp_path / "weird.ipynb"
     path.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": "not a list"}))
     msg = _error(path)
-    assert "weird.ipynb" in msg and "could not be read" in msg and "Re-save" in msg
+    assert "weird.ipynb" in msg and "not a list of cells" in msg and "Re-save" in msg
 
 
 @pytest.mark.parametrize("name", ["lab3.txt", "lab3.docx", "lab3.ipynb.zip", "lab3"])
