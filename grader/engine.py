@@ -48,6 +48,7 @@ def grade_submission(
     only: list[str] | None = None,
     rubric: Rubric | None = None,
     use_bwrap: bool | None = None,
+    isolation: str | None = None,
 ) -> SubmissionResult:
     """Grade the submission at ``path`` against ``lab``'s rubric.
 
@@ -63,7 +64,7 @@ def grade_submission(
         # A notebook zipped with its trained-models folder.
         with tempfile.TemporaryDirectory(prefix="labgrader-zip-") as unpacked:
             inner = submission_in_zip(path, Path(unpacked))
-            result = grade_submission(inner, lab, quick=quick, data_path=data_path, only=only, rubric=rubric, use_bwrap=use_bwrap)
+            result = grade_submission(inner, lab, quick=quick, data_path=data_path, only=only, rubric=rubric, use_bwrap=use_bwrap, isolation=isolation)
             result.submission = path.name
             return result
     submission = load_submission(path)
@@ -97,7 +98,7 @@ def grade_submission(
     else:
         blocks = [{"source": b.source, "filename": b.filename, "first_line": b.first_line} for b in submission.definitions]
         job = SandboxJob(rubric.lab, plugin.sandbox_package, blocks, sorted({b.filename for b in submission.definitions}), jobs)
-    report = run_in_sandbox(job, rubric.limits, use_bwrap=use_bwrap)
+    report = run_in_sandbox(job, rubric.limits, use_bwrap=use_bwrap, isolation=isolation)
 
     results = [_score_exercise(e, report.runs[e.name], secrets[e.name], submission, report, quick, form, plugin) for e in exercises]
     trained = _score_trained_models(rubric, plugin, model_results, report, secrets)

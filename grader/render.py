@@ -61,6 +61,11 @@ def render_terminal(result: SubmissionResult, console: Console, verbose: bool = 
     )
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+    line = isolation_line(result.isolation)
+    if line:
+        console.print(line, style="dim", highlight=False, markup=False)
+    if verbose and result.isolation:
+        console.print("[dim]" + "; ".join(f"{k}: {v}" for k, v in result.isolation.items()) + "[/dim]", highlight=False)
     if result.written_answers:
         answered = sum(a.answered for a in result.written_answers)
         console.print(f"For the instructor (not graded here): {answered} of {len(result.written_answers)} written answers given"
@@ -72,6 +77,16 @@ def render_terminal(result: SubmissionResult, console: Console, verbose: bool = 
             if text:
                 console.print(f"[dim]--- {stream} of your code (log only) ---[/dim]")
                 console.print(text, markup=False, highlight=False)
+
+
+def isolation_line(isolation: dict) -> str:
+    """One plain line for a student on how their code was isolated ("" when nothing was recorded, or
+    when the isolation was reduced: the result's notes already say so)."""
+    mechanism = isolation.get("mechanism")
+    if not mechanism or mechanism == "subprocess":
+        return ""
+    how = "bubblewrap" if mechanism == "bubblewrap" else "Linux namespaces"
+    return f"Sandbox: your code ran isolated ({how}): no network, none of the grader's files, its own /tmp"
 
 
 def result_json(result: SubmissionResult) -> str:

@@ -135,10 +135,44 @@ def _python_roots() -> list[str]:
     return sorted(r for r in roots if os.path.isdir(r))
 
 
+GRADER_DISTRIBUTION = "labgrader"
+
+
+def _installed_lab_distributions() -> list:
+    """The grader's distribution and every distribution that provides labs (their files hold references and rubrics)."""
+    import importlib.metadata
+
+    names = {GRADER_DISTRIBUTION}
+    for entry in importlib.metadata.entry_points(group="labgrader.labs"):
+        if entry.dist is not None:
+            names.add(entry.dist.metadata["Name"])
+    found = []
+    for name in sorted(names):
+        try:
+            found.append(importlib.metadata.distribution(name))
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return found
+
+
 def _hidden_in_python_roots() -> list[str]:
-    """The grader's own package, if installed inside a mounted site-packages."""
-    package = str(Path(__file__).resolve().parent)
-    return [package] if any(package.startswith(root + os.sep) for root in _python_roots()) else []
+    """Everything of the grader's (and of installed labs') inside the mounted Python folders, to be hidden.
+
+    Not only the ``grader`` package where it is installed: every top-level
+    entry a lab-providing distribution put into site-packages (its packages,
+    an editable install's ``grader/_lab_files`` copy of the references and
+    its ``.pth``, its ``.dist-info``), whatever the install layout.
+    """
+    roots = _python_roots()
+    inside = lambda path: any(path.startswith(root + os.sep) for root in roots)  # noqa: E731
+    hidden = {str(Path(__file__).resolve().parent)}
+    for dist in _installed_lab_distributions():
+        base = Path(dist.locate_file(""))
+        for file in dist.files or []:
+            parts = Path(file).parts
+            if parts and parts[0] != "..":
+                hidden.add(str((base / parts[0]).resolve()) if (base / parts[0]).is_dir() else str(base / parts[0]))
+    return sorted(path for path in hidden if inside(path) and os.path.lexists(path))
 
 
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/nsswitch.conf", "/etc/hosts", "/etc/passwd", "/etc/group", "/etc/alternatives")
@@ -163,13 +197,115 @@ def _bwrap_mounts() -> list[str]:
         if not root.startswith("/usr/"):
             args += ["--ro-bind", root, root]
     for hidden in _hidden_in_python_roots():
-        args += ["--tmpfs", hidden]
+        # A folder becomes an empty tmpfs; a file (a .pth) becomes /dev/null.
+        args += ["--tmpfs", hidden] if os.path.isdir(hidden) else ["--ro-bind", "/dev/null", hidden]
     return args
 
 
-def _command(workdir: Path, fd: int, use_bwrap: bool) -> list[str]:
+# Built inside the new namespaces by util-linux's unshare, then entered with chroot:
+# a tmpfs root holding read-only binds of the system and Python folders only (the
+# allow-list), /dev's few harmless nodes, a fresh /proc, a private /tmp, the
+# sandbox folder read-only and its scratch folder writable; labgrader's own files
+# inside the Python folders are covered. Paths arrive as arguments ($1 ...), never
+# spliced into the script.
+_NAMESPACE_SETUP = r"""
+set -eu
+PATH=/usr/bin:/bin:/usr/sbin:/sbin; export PATH
+root=$1; scratch=$2; workdir=$3; chroot=$4; shift 4
+mount -t tmpfs -o mode=0755 labgrader-root "$root"
+while [ "$1" != "--" ]; do
+  kind=$1; path=$2; shift 2
+  case $kind in
+    dir) mkdir -p "$root$path"; mount --rbind "$path" "$root$path"; mount -o remount,bind,ro "$root$path" ;;
+    file) mkdir -p "$root$(dirname "$path")"; touch "$root$path"; mount --bind "$path" "$root$path"; mount -o remount,bind,ro "$root$path" ;;
+    link) mkdir -p "$root$(dirname "$path")"; ln -s "$(readlink "$path")" "$root$path" ;;
+    dev) mkdir -p "$root/dev"; touch "$root$path"; mount --bind "$path" "$root$path" ;;
+    hide-dir) mount -t tmpfs -o mode=0755,size=1m labgrader-hidden "$root$path" ;;
+    hide-file) mount --bind /dev/null "$root$path" ;;
+  esac
+done
+shift
+mkdir -p "$root/proc" "$root/tmp" "$root$workdir"
+mount -t proc proc "$root/proc"
+mount -t tmpfs -o mode=1777 labgrader-tmp "$root/tmp"
+mkdir -p "$root$workdir"
+mount --bind "$workdir" "$root$workdir"; mount -o remount,bind,ro "$root$workdir"
+mount --bind "$scratch" "$root$scratch"
+cd /
+exec "$chroot" "$root" /bin/sh -c 'cd "$0" && exec "$@"' "$scratch" "$@"
+"""
+
+_DEV_NODES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")
+
+
+def _namespace_mounts() -> list[str]:
+    """The allow-list for the namespaces mechanism, as (kind, path) argument pairs for :data:`_NAMESPACE_SETUP`."""
+    args: list[str] = []
+    for path in ("/usr",):
+        if os.path.isdir(path):
+            args += ["dir", path]
+    for path in _ETC_FILES:
+        if os.path.isfile(path):
+            args += ["file", path]
+        elif os.path.isdir(path):
+            args += ["dir", path]
+    for link in ("/bin", "/lib", "/lib64", "/sbin", "/lib32"):
+        if os.path.islink(link):
+            args += ["link", link]
+        elif os.path.isdir(link):
+            args += ["dir", link]
+    for root in _python_roots():
+        if not root.startswith("/usr/"):
+            args += ["dir", root]
+    for node in _DEV_NODES:
+        if os.path.exists(node):
+            args += ["dev", node]
+    for hidden in _hidden_in_python_roots():
+        args += ["hide-dir" if os.path.isdir(hidden) else "hide-file", hidden]
+    return args
+
+
+def _system_tool(name: str) -> str | None:
+    """A util-linux / coreutils program: on PATH, else where Linux distributions keep it."""
+    return shutil.which(name) or shutil.which(name, path="/usr/bin:/bin:/usr/sbin:/sbin")
+
+
+@functools.lru_cache(maxsize=1)
+def namespaces_available() -> tuple[bool, str]:
+    """Whether util-linux's unshare can give the sandbox its own user, mount, network and PID namespaces here."""
+    exe = _system_tool("unshare")
+    if exe is None or _system_tool("chroot") is None or not sys.platform.startswith("linux"):
+        return False, "util-linux's unshare is not available" if sys.platform.startswith("linux") else f"no Linux namespaces on {sys.platform}"
+    with tempfile.TemporaryDirectory(prefix="labgrader-probe-") as probe_dir:
+        probe = Path(probe_dir)
+        (probe / SCRATCH).mkdir()
+        (probe / "root").mkdir()
+        try:
+            done = subprocess.run(_namespace_command(probe, [sys.executable, "-I", "-c", "pass"]), capture_output=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return False, f"unshare failed to start ({exc})"
+    if done.returncode != 0:
+        return False, f"unshare cannot create the namespaces here ({done.stderr.decode(errors='replace').strip()[:200]})"
+    return True, exe
+
+
+def _namespace_command(workdir: Path, python: list[str]) -> list[str]:
+    return [
+        _system_tool("unshare") or "unshare",
+        # A user namespace (root inside, the grader's user outside), and in it new mount,
+        # network (loopback only, down), PID, IPC and UTS namespaces; the child dies with the grader.
+        "--user", "--map-root-user", "--mount", "--net", "--pid", "--ipc", "--uts", "--fork", "--kill-child",
+        "/bin/sh", "-c", _NAMESPACE_SETUP, "labgrader-sandbox",
+        str(workdir / "root"), str(workdir / SCRATCH), str(workdir), _system_tool("chroot") or "chroot",
+        *_namespace_mounts(), "--", *python,
+    ]
+
+
+def _command(workdir: Path, fd: int, mechanism: str) -> list[str]:
     python = [sys.executable, "-I", str(workdir / "harness" / "main.py"), str(fd), str(workdir / "job.json")]
-    if not use_bwrap:
+    if mechanism == "namespaces":
+        return _namespace_command(workdir, python)
+    if mechanism != "bubblewrap":
         return python
     scratch = workdir / SCRATCH
     return [
@@ -339,6 +475,7 @@ def _prepare_workdir(job: SandboxJob) -> Path:
     scratch = workdir / SCRATCH
     scratch.mkdir()
     os.chmod(scratch, 0o777)  # the sandboxed user (nobody) writes its files here, and only here
+    (workdir / "root").mkdir()  # where the namespaces mechanism builds the sandbox's file system
     return workdir
 
 
@@ -359,11 +496,11 @@ def _write_job(workdir: Path, job: SandboxJob, definitions: list[dict], exercise
     (workdir / "job.json").write_text(json.dumps(spec))
 
 
-def _death_reason(returncode: int | None, use_bwrap: bool = False) -> str:
+def _death_reason(returncode: int | None, mechanism: str = "subprocess") -> str:
     if returncode is None:
         return "the process stopped responding"
-    if use_bwrap and returncode > 128:
-        returncode = 128 - returncode  # bubblewrap reports a signal death as 128 + signal number
+    if mechanism != "subprocess" and returncode > 128:
+        returncode = 128 - returncode  # bubblewrap and the shell in front of the namespaces report a signal death as 128 + signal number
     if returncode < 0:
         sig = signal.Signals(-returncode).name if -returncode in signal.Signals._value2member_map_ else str(-returncode)
         hints = {"SIGSEGV": " (a segmentation fault)", "SIGABRT": " (aborted; often an allocation refused by the memory limit)", "SIGXFSZ": " (a file grew past the file-size limit)", "SIGKILL": ""}
@@ -371,28 +508,68 @@ def _death_reason(returncode: int | None, use_bwrap: bool = False) -> str:
     return f"the process exited with code {returncode} (sys.exit or os._exit in your code?)"
 
 
-def run_in_sandbox(job: SandboxJob, limits: Limits, use_bwrap: bool | None = None) -> SandboxReport:
+MECHANISMS = ("bubblewrap", "namespaces", "subprocess")
+
+
+def choose_mechanism(use_bwrap: bool | None = None, isolation: str | None = None) -> tuple[str, str]:
+    """The isolation mechanism to use, and why the stronger ones are not used (empty when the best one is).
+
+    By default the strongest that works here: bubblewrap, else the kernel's
+    namespaces through util-linux's ``unshare`` (a pip-only install has no
+    bubblewrap), else a plain subprocess. ``isolation`` names one (an error if
+    it does not work here); ``use_bwrap=True`` means bubblewrap, ``False`` the
+    plain subprocess.
+    """
+    if isolation is None and use_bwrap is not None:
+        isolation = "bubblewrap" if use_bwrap else "subprocess"
+    if isolation is not None and isolation not in MECHANISMS:
+        raise ValueError(f"unknown isolation {isolation!r}; choose one of {', '.join(MECHANISMS)}")
+    bwrap, bwrap_detail = bwrap_available() if isolation in (None, "bubblewrap") else (False, "")
+    if isolation == "bubblewrap" and not bwrap:
+        raise RuntimeError(f"bubblewrap requested but unavailable: {bwrap_detail}")
+    if bwrap:
+        return "bubblewrap", ""
+    namespaces, namespaces_detail = namespaces_available() if isolation in (None, "namespaces") else (False, "")
+    if isolation == "namespaces" and not namespaces:
+        raise RuntimeError(f"namespaces requested but unavailable: {namespaces_detail}")
+    if namespaces:
+        return "namespaces", bwrap_detail
+    if isolation == "subprocess":
+        return "subprocess", "isolation was turned off"
+    return "subprocess", f"{bwrap_detail}; {namespaces_detail}"
+
+
+def _isolation_report(mechanism: str, why: str, limits: Limits) -> dict:
+    """What isolation the sandbox actually had, mechanism by mechanism (results and reports show it)."""
+    isolated = mechanism != "subprocess"
+    report = {
+        "mechanism": mechanism,
+        "network": "none (own network namespace)" if isolated else "NOT isolated",
+        "filesystem": ("only the system and Python folders, read-only, the sandbox folder and a private /tmp; the grader's files hidden"
+                       if isolated else "NOT isolated: the student code runs as the grader's user and can read its files"),
+        "user": {"bubblewrap": "nobody (own user namespace)", "namespaces": "root of its own user namespace, mapped to the grader's user outside",
+                 "subprocess": "the grader's user"}[mechanism],
+        "processes": "own PID namespace" if isolated else "NOT isolated: can see and signal the grader's processes",
+        "limits": f"memory {limits.memory_gib:g} GiB, {limits.threads} threads, files {limits.max_file_mib} MiB, timeouts per exercise",
+    }
+    if why:
+        report["not_used"] = why
+    if not isolated:
+        report["warning"] = f"reduced isolation: {why}"
+    return report
+
+
+def run_in_sandbox(job: SandboxJob, limits: Limits, use_bwrap: bool | None = None, isolation: str | None = None) -> SandboxReport:
     """Run every exercise of ``job`` in sandboxed child processes and collect observations.
 
     One child runs the exercises in order; when an exercise times out, blows
     the memory limit or kills its process, it is recorded and a fresh child
-    continues with the exercises after it.
+    continues with the exercises after it. ``use_bwrap`` / ``isolation``
+    choose the mechanism (see :func:`choose_mechanism`).
     """
     started = time.perf_counter()
-    available, detail = bwrap_available()
-    if use_bwrap is None:
-        use_bwrap = available
-    elif use_bwrap and not available:
-        raise RuntimeError(f"bubblewrap requested but unavailable: {detail}")
-    isolation = {
-        "mechanism": "bubblewrap" if use_bwrap else "subprocess",
-        "network": "none (own network namespace)" if use_bwrap else "NOT isolated (bubblewrap unavailable)",
-        "filesystem": "sandbox folder only, private /tmp; grader files hidden" if use_bwrap else "NOT isolated: the student code runs as the grader's user and can read its files",
-        "user": "nobody (own user namespace)" if use_bwrap else "the grader's user",
-        "limits": f"memory {limits.memory_gib:g} GiB, {limits.threads} threads, files {limits.max_file_mib} MiB, timeouts per exercise",
-    }
-    if not use_bwrap:
-        isolation["warning"] = f"reduced isolation: {detail if not available else 'bubblewrap was turned off'}"
+    mechanism, why = choose_mechanism(use_bwrap, isolation)
+    isolation = _isolation_report(mechanism, why, limits)
 
     workdir = _prepare_workdir(job)
     report = SandboxReport(runs={}, isolation=isolation)
@@ -411,7 +588,7 @@ def run_in_sandbox(job: SandboxJob, limits: Limits, use_bwrap: bool | None = Non
                 break
             _write_job(workdir, job, definitions, remaining)
             block_timeout = limits.cell_timeout_s if job.form == "inline" else limits.definition_timeout_s
-            outcome = _run_child(workdir, remaining, limits, use_bwrap, report, total_deadline, block_timeout)
+            outcome = _run_child(workdir, remaining, limits, mechanism, report, total_deadline, block_timeout)
             report.processes_started += 1
             stdout_parts.append(outcome["stdout"])
             stderr_parts.append(outcome["stderr"])
@@ -439,7 +616,7 @@ def run_in_sandbox(job: SandboxJob, limits: Limits, use_bwrap: bool | None = Non
     return report
 
 
-def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_bwrap: bool, report: SandboxReport, total_deadline: float,
+def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, mechanism: str, report: SandboxReport, total_deadline: float,
                block_timeout: float) -> dict:
     read_fd, write_fd = os.pipe()
     cap = limits.max_log_kib * 1024
@@ -451,7 +628,7 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
     )
     try:
         proc = subprocess.Popen(
-            _command(workdir, write_fd, use_bwrap),
+            _command(workdir, write_fd, mechanism),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             pass_fds=(write_fd,), cwd=workdir / SCRATCH, env=_child_env(workdir, limits),
             # RLIMIT_NPROC counts every process and thread of the user, not just ours.
@@ -572,7 +749,7 @@ def _run_child(workdir: Path, exercises: list[ExerciseJob], limits: Limits, use_
         "timeout": None,
         "memory": f"memory limit of {limits.memory_gib:g} GiB exceeded",
         "corrupt": "the observation channel was tampered with",
-    }.get(verdict) or _death_reason(proc.returncode if verdict != "timeout" else None, use_bwrap)
+    }.get(verdict) or _death_reason(proc.returncode if verdict != "timeout" else None, mechanism)
     if state["phase"] == "startup":
         if state["block"] is not None and verdict in ("timeout", "memory", "dead", "closed"):
             where, line = state["block"]

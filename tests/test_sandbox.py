@@ -8,6 +8,7 @@ submission must still get full marks.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -124,3 +125,106 @@ def test_a_definition_that_hangs_is_skipped_not_fatal(tampering):
     assert any("did not finish within 10 s; it was skipped" in note for note in result.notes)
     assert by_name["detector_channels"].status == "passed"
     assert result.score == 10
+
+
+REFERENCE_SEARCH = Path(__file__).resolve().parent / "attacks" / "hostile_reference_search.py"
+
+
+def test_the_reference_search_attack_works_where_nothing_isolates_it(repo):
+    # Without bubblewrap the attack finds a reference and gets its points: the attack is real,
+    # and the result says the isolation was reduced.
+    result = grade_submission(REFERENCE_SEARCH, "convnets", only=["conv_output_size"], use_bwrap=False)
+    assert "REFERENCE_FOUND" in result.logs["stdout"] and result.exercises[0].score > 0
+    assert result.isolation["mechanism"] == "subprocess" and any("reduced isolation" in note for note in result.notes)
+
+
+@pytest.mark.skipif(not bwrap_available()[0], reason="bubblewrap unavailable")
+def test_the_reference_search_attack_finds_nothing_in_the_sandbox(repo):
+    from grader.sandbox import _hidden_in_python_roots
+
+    # Whatever this install's layout (editable: a copy of the lab files in site-packages/grader/_lab_files;
+    # wheel: the package itself), everything of labgrader's inside the mounted Python folders is hidden.
+    assert any(Path(p).name.startswith(("grader", "labgrader")) for p in _hidden_in_python_roots())
+    result = grade_submission(REFERENCE_SEARCH, "convnets", only=["conv_output_size"])
+    assert result.isolation["mechanism"] == "bubblewrap"
+    assert "REFERENCE_NOT_FOUND" in result.logs["stdout"] and "REFERENCE_FOUND" not in result.logs["stdout"]
+    assert result.exercises[0].score == 0
+
+
+REACH = Path(__file__).resolve().parent / "attacks" / "hostile_reach.py"
+
+
+@pytest.fixture()
+def loopback_listener():
+    import socket
+    import threading
+
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    server.bind(("127.0.0.1", 47613))
+    server.listen(8)
+    server.settimeout(0.2)
+    connections = []
+    stop = threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                connections.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield connections
+    stop.set()
+    thread.join()
+    server.close()
+
+
+def _mechanism_works(mechanism: str) -> bool:
+    from grader.sandbox import bwrap_available, namespaces_available
+
+    return {"bubblewrap": bwrap_available, "namespaces": namespaces_available}[mechanism]()[0]
+
+
+@pytest.mark.parametrize("mechanism", ["bubblewrap", "namespaces"])
+def test_an_isolated_sandbox_reaches_no_listener_leaves_no_file_and_reads_no_host_file(mechanism, loopback_listener):
+    if not _mechanism_works(mechanism):
+        pytest.skip(f"{mechanism} does not work on this machine")
+    marker = Path("/tmp/labgrader_reach_marker")
+    marker.unlink(missing_ok=True)
+    result = grade_submission(REACH, "convnets", only=["conv_params"], isolation=mechanism)
+    log = result.logs["stdout"]
+    assert result.isolation["mechanism"] == mechanism and "warning" not in result.isolation
+    assert "LOOPBACK_BLOCKED" in log and not loopback_listener and result.exercises[0].score == 0
+    assert not marker.exists() and "READ_OK" not in log
+
+
+@pytest.mark.parametrize("mechanism", ["bubblewrap", "namespaces"])
+def test_an_isolated_sandbox_hides_the_reference_and_the_grader(mechanism):
+    if not _mechanism_works(mechanism):
+        pytest.skip(f"{mechanism} does not work on this machine")
+    result = grade_submission(REFERENCE_SEARCH, "convnets", only=["conv_output_size"], isolation=mechanism)
+    assert "REFERENCE_NOT_FOUND" in result.logs["stdout"] and result.exercises[0].score == 0
+
+
+def test_the_plain_subprocess_is_reached_and_says_its_isolation_is_reduced(loopback_listener):
+    marker = Path("/tmp/labgrader_reach_marker")
+    marker.unlink(missing_ok=True)
+    result = grade_submission(REACH, "convnets", only=["conv_params"], isolation="subprocess")
+    assert "LOOPBACK_OK" in result.logs["stdout"] and result.exercises[0].score > 0 and marker.exists()
+    assert result.isolation["warning"].startswith("reduced isolation")
+    marker.unlink()
+
+
+def test_without_bubblewrap_the_grader_falls_back_to_namespaces_and_says_so(monkeypatch):
+    import grader.sandbox as sandbox
+
+    if not sandbox.namespaces_available()[0]:
+        pytest.skip("no namespaces here")
+    monkeypatch.setattr(sandbox, "bwrap_available", lambda: (False, "bubblewrap (bwrap) is not installed"))
+    result = grade_submission(REACH, "convnets", only=["conv_params"])
+    assert result.isolation["mechanism"] == "namespaces"
+    assert result.isolation["not_used"] == "bubblewrap (bwrap) is not installed" and "warning" not in result.isolation
+    assert not any("reduced isolation" in note for note in result.notes)
