@@ -337,6 +337,27 @@ def author_check(
     raise typer.Exit(EXIT_PASSED if report.ok else EXIT_FAILED)
 
 
+dist_app = typer.Typer(no_args_is_help=True, help="Build what an instructor hands out.")
+app.add_typer(dist_app, name="dist")
+
+
+@dist_app.command("student")
+def dist_student(
+    lab: Annotated[str, typer.Argument(help="Lab name (see `grader labs`).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write (pip install it, or build a wheel from it).")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the folder if it exists.")] = False,
+) -> None:
+    """A student distribution: `grader check` for one lab, without its reference solutions, models or solution notebooks."""
+    from grader.distribution import DistributionError, build_student_distribution
+
+    try:
+        dist = build_student_distribution(_lab(lab), out, force=force)
+    except DistributionError as exc:
+        _fail_usage(str(exc))
+    console.print(f"Wrote {dist.root} ({len(dist.files)} files; {len(dist.derived)} reference outputs stored as derived facts). "
+                  f"Students: pip install {dist.root}, then grader check {lab} NOTEBOOK", highlight=False)
+
+
 from grader.reference import app as _reference_app  # noqa: E402
 
 app.add_typer(_reference_app, name="reference")

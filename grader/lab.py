@@ -154,6 +154,12 @@ class Lab:
         if not params.get("reference"):
             return inputs, secrets
         calls = {f".{case}": spec for case, spec in params["cases"].items()} if params.get("cases") else {"": params}
+        derived = self.derived_facts(exercise.name)
+        if derived is not None:
+            # A student distribution: the reference outputs were computed when it was built.
+            missing = {f"reference_output{suffix}_error": "the student distribution lacks this reference output; rebuild it"
+                       for suffix in calls if f"reference_output{suffix}" not in derived}
+            return inputs, {**secrets, **derived, **missing}
         # Every failure here is the grader's (the reference's), never the student's: it is recorded per case.
         try:
             function = getattr(self.reference_solution(), params["reference"])
@@ -168,6 +174,17 @@ class Lab:
             except Exception as exc:  # noqa: BLE001
                 secrets[f"{key}_error"] = f"{type(exc).__name__}: {exc}"
         return inputs, secrets
+
+    def derived_facts(self, exercise: str) -> dict[str, np.ndarray] | None:
+        """In a student distribution (no solution module), the stored reference outputs of ``exercise``; else None."""
+        from grader.distribution import DERIVED_FACTS
+
+        path = self.reference_dir / DERIVED_FACTS
+        if (self.reference_dir / "solution.py").is_file() or not path.is_file():
+            return None
+        with np.load(path) as stored:
+            prefix = f"{exercise}/"
+            return {key[len(prefix):]: stored[key] for key in stored.files if key.startswith(prefix)}
 
     def reference_solution(self):
         """The instructor's solution module, ``reference/<name>/solution.py`` (trusted; never sent to the sandbox)."""
