@@ -232,7 +232,9 @@ mkdir -p "$root$workdir"
 mount --bind "$workdir" "$root$workdir"; mount -o remount,bind,ro "$root$workdir"
 mount --bind "$scratch" "$root$scratch"
 cd /
-exec "$chroot" "$root" /bin/sh -c 'cd "$0" && exec "$@"' "$scratch" "$@"
+# Not exec: this shell stays the namespace's PID 1, as bubblewrap's init does, so that
+# student code is never PID 1 (whose signals the kernel treats apart) and cannot signal it.
+"$chroot" "$root" /bin/sh -c 'cd "$0" && exec "$@"' "$scratch" "$@"
 """
 
 _DEV_NODES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom")

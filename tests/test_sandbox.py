@@ -228,3 +228,17 @@ def test_without_bubblewrap_the_grader_falls_back_to_namespaces_and_says_so(monk
     assert result.isolation["mechanism"] == "namespaces"
     assert result.isolation["not_used"] == "bubblewrap (bwrap) is not installed" and "warning" not in result.isolation
     assert not any("reduced isolation" in note for note in result.notes)
+
+
+@pytest.mark.skipif(not _mechanism_works("namespaces"), reason="no namespaces here")
+def test_the_hostile_mix_reads_reaches_and_rewrites_nothing_through_namespaces(repo):
+    marker = "/tmp/labgrader_escape_marker"
+    if os.path.exists(marker):
+        os.remove(marker)
+    result = grade_submission(repo / "tests" / "attacks" / "hostile_mix.py", "lab3", only=["extract_W", "BatchNormalizedLayer"], isolation="namespaces")
+    log = result.logs["stdout"]
+    assert result.isolation["mechanism"] == "namespaces"
+    assert "READ_OK" not in log and "NETWORK_OK" not in log and "READ_BLOCKED /etc/shadow" in log
+    assert "HARNESS_REWRITTEN" not in log and "HARNESS_WRITE_BLOCKED harness/main.py" in log
+    assert not os.path.exists(marker)
+    assert [e.status for e in result.exercises][0] == "passed" and result.exercises[1].score == 0
