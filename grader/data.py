@@ -1,4 +1,4 @@
-"""Datasets labs share: MNIST (bundled subset or full), and loading a rubric's named datasets.
+"""Datasets labs share: MNIST and Fashion-MNIST (bundled subsets or full), and loading a rubric's named datasets.
 
 Data sources, in order of preference for :func:`load_mnist`:
 
@@ -27,7 +27,7 @@ BUNDLED_TEST_PER_CLASS = 100
 
 @dataclass(frozen=True)
 class MNIST:
-    """MNIST digits as uint8 arrays of shape (n, 28, 28) and labels (n,)."""
+    """28x28 grey images (MNIST digits, or Fashion-MNIST's clothes) as uint8 arrays of shape (n, 28, 28), and labels (n,)."""
 
     x_train: np.ndarray
     y_train: np.ndarray
@@ -115,8 +115,62 @@ def load_mnist(path: str | Path | None = None, prefer_full: bool = True) -> MNIS
 
 
 
+BUNDLED_FASHION_MNIST = Path(__file__).parent / "data" / "fashion_mnist_5k.npz"
+
+
+def _read_idx(path: Path) -> np.ndarray:
+    """An IDX file (the format MNIST and Fashion-MNIST are distributed in), gzipped or not."""
+    import gzip
+
+    raw = gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()
+    if len(raw) < 4 or raw[:2] != b"\x00\x00" or raw[2] != 0x08:
+        raise DataError(f"{path}: not an IDX file of unsigned bytes")
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
+    return np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def _load_idx_folder(folder: Path, name: str) -> MNIST:
+    """The four IDX files of a folder such as Debian's /usr/share/datasets/fashion-mnist or Keras' cache."""
+    files = {"x_train": "train-images-idx3-ubyte", "y_train": "train-labels-idx1-ubyte",
+             "x_test": "t10k-images-idx3-ubyte", "y_test": "t10k-labels-idx1-ubyte"}
+    arrays = {}
+    for key, stem in files.items():
+        found = [folder / f"{stem}{suffix}" for suffix in (".gz", "") if (folder / f"{stem}{suffix}").is_file()]
+        if not found:
+            raise DataError(f"{folder}: no {stem}[.gz]; expected the four IDX files of (Fashion-)MNIST")
+        arrays[key] = _read_idx(found[0])
+    digest = hashlib.sha256(b"".join(arrays[k].tobytes() for k in files)).hexdigest()
+    return MNIST(**arrays, name=name, sha256=digest)
+
+
+def load_bundled_fashion_mnist() -> MNIST:
+    """The bundled 5,000-image Fashion-MNIST subset (500 per class, from Debian's dataset-fashion-mnist, MIT), split 4,000 / 1,000 stratified."""
+    with np.load(BUNDLED_FASHION_MNIST) as f:
+        x, y = f["x"], f["y"]
+    train_idx, test_idx = stratified_split(y, BUNDLED_TEST_PER_CLASS, seed=0)
+    return MNIST(x_train=x[train_idx], y_train=y[train_idx], x_test=x[test_idx], y_test=y[test_idx],
+                 name="fashion_mnist_5k (bundled subset of Fashion-MNIST, from Debian's dataset-fashion-mnist)",
+                 sha256=file_sha256(BUNDLED_FASHION_MNIST))
+
+
+def load_fashion_mnist(path: str | Path | None = None) -> MNIST:
+    """Fashion-MNIST from ``path`` (an .npz in Keras' layout, or a folder of its four IDX files), else the bundled subset."""
+    if path is None:
+        return load_bundled_fashion_mnist()
+    path = Path(path).expanduser()
+    if path.is_dir():
+        return _load_idx_folder(path, f"Fashion-MNIST from {path}")
+    if not path.is_file():
+        raise DataError(f"data file {path} does not exist; pass an .npz in Keras' layout or the folder of Fashion-MNIST's IDX files")
+    return _load_keras_npz(path, name=f"Fashion-MNIST from {path.name}")
+
+
 #: Datasets a rubric's ``[data]`` table may name (``datasets = ["mnist"]``), with their loaders.
-NAMED_DATASETS = {"mnist": lambda path, options: load_mnist(path, prefer_full=bool(options.get("prefer_full_mnist", False)))}
+NAMED_DATASETS = {
+    "mnist": lambda path, options: load_mnist(path, prefer_full=bool(options.get("prefer_full_mnist", False))),
+    "fashion_mnist": lambda path, options: load_fashion_mnist(path),
+}
 
 
 @dataclass(frozen=True)

@@ -261,3 +261,34 @@ def test_masks_hold_only_placed_labels(scenes):
         top = set(np.unique(scenes.masks[i, :32]).tolist()) - {-1}
         bottom = set(np.unique(scenes.masks[i, 32:]).tolist()) - {-1}
         assert top == {int(scenes.labels[i, 0])} and bottom == {int(scenes.labels[i, 1])}
+
+
+def test_the_bundled_fashion_mnist_subset_is_stratified_and_named():
+    from grader.data import load_bundled_fashion_mnist, load_named_datasets
+
+    fashion = load_bundled_fashion_mnist()
+    assert fashion.x_train.shape == (4000, 28, 28) and fashion.x_test.shape == (1000, 28, 28) and fashion.x_train.dtype == np.uint8
+    assert list(np.bincount(fashion.y_test)) == [100] * 10 and list(np.bincount(fashion.y_train)) == [400] * 10
+    named = load_named_datasets({"datasets": ["mnist", "fashion_mnist"]})
+    assert named.array("fashion_mnist.x_test").shape == (1000, 28, 28) and "Fashion-MNIST" in named.name
+
+
+def test_fashion_mnist_reads_a_folder_of_idx_files(tmp_path):
+    import gzip
+
+    from grader.data import DataError, load_fashion_mnist
+
+    def idx(array):
+        header = b"\x00\x00\x08" + bytes([array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+        return header + array.astype(np.uint8).tobytes()
+
+    images, labels = np.arange(3 * 28 * 28).reshape(3, 28, 28) % 256, np.array([1, 2, 3])
+    for stem, array in (("train-images-idx3-ubyte", images), ("train-labels-idx1-ubyte", labels),
+                        ("t10k-images-idx3-ubyte", images[:2]), ("t10k-labels-idx1-ubyte", labels[:2])):
+        with gzip.open(tmp_path / f"{stem}.gz", "wb") as f:
+            f.write(idx(array))
+    loaded = load_fashion_mnist(tmp_path)
+    assert np.array_equal(loaded.x_train, images) and list(loaded.y_test) == [1, 2]
+    (tmp_path / "t10k-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(DataError, match="t10k-labels-idx1-ubyte"):
+        load_fashion_mnist(tmp_path)
