@@ -24,8 +24,7 @@ from grader.lab import get_lab
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = [REPO / "examples" / "lab3" / "complete_submission.ipynb", REPO / "examples" / "lab3" / "submission_with_mistakes.ipynb",
-            REPO / "examples" / "lab3" / "inline" / "complete.ipynb"]
+EXAMPLES = [REPO / "examples" / "lab3" / "submission_with_mistakes.ipynb", REPO / "examples" / "lab3" / "inline" / "complete.ipynb"]
 
 
 @pytest.fixture(scope="module")
