@@ -19,8 +19,8 @@ What a determined student can still read in it: the rubric (points, thresholds,
 hints, expected parameter counts and layer lists), the lab's check code, and the
 reference outputs on the grader's fixed inputs. Those say *what* is expected,
 which the feedback says anyway; none of them is code that solves an exercise
-(a lab whose check re-implements its answer, such as the convnets lab's
-``correlate``, exposes that check; its README says so).
+(a lab whose check computes the expected answer with code of its own exposes
+that code: the README names the shipped lab that does).
 """
 
 from __future__ import annotations
