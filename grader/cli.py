@@ -29,7 +29,8 @@ EXIT_PASSED, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _fail_usage(message: str) -> None:
-    errors.print(f"[bold red]error:[/bold red] {message}", highlight=False)
+    # soft_wrap: a long path in the message stays on one line, as a terminal wraps it, so it can be copied
+    errors.print(f"[bold red]error:[/bold red] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_USAGE)
 
 
