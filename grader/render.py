@@ -82,10 +82,9 @@ def render_terminal(result: SubmissionResult, console: Console, verbose: bool = 
 def isolation_line(isolation: dict) -> str:
     """One plain line for a student on how their code was isolated ("" when nothing was recorded, or
     when the isolation was reduced: the result's notes already say so)."""
-    mechanism = isolation.get("mechanism")
-    if not mechanism or mechanism == "subprocess":
+    how = {"bubblewrap": "bubblewrap", "namespaces": "Linux namespaces"}.get(isolation.get("mechanism"))
+    if how is None:
         return ""
-    how = "bubblewrap" if mechanism == "bubblewrap" else "Linux namespaces"
     return f"Sandbox: your code ran isolated ({how}): no network, none of the grader's files, its own /tmp"
 
 

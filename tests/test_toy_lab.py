@@ -196,7 +196,7 @@ def test_a_new_exercise_without_a_rubric_entry_gets_a_skeleton(tmp_path):
 
 
 def _fake_sandbox(runs):
-    def run_in_sandbox(job, limits, use_bwrap=None):
+    def run_in_sandbox(job, limits, use_bwrap=None, isolation=None):
         assert job.lab_sandbox == TOY / "sandbox"
         return SandboxReport(runs={e.name: runs[e.name](e) for e in job.exercises}, isolation={"mechanism": "fake"})
 
