@@ -178,27 +178,40 @@ def _hidden_in_python_roots() -> list[str]:
 _ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/nsswitch.conf", "/etc/hosts", "/etc/passwd", "/etc/group", "/etc/alternatives")
 
 
+def _allow_list() -> list[tuple[str, str]]:
+    """What both isolating mechanisms show student code, as (kind, path): the system and Python folders, nothing else.
+
+    Kinds: ``dir`` and ``file`` (bound read-only), ``link`` (recreated as the
+    same symlink), ``hide-dir`` and ``hide-file`` (covered: labgrader's own
+    files inside the Python folders, which therefore come after them).
+    """
+    entries: list[tuple[str, str]] = [("dir", "/usr")] if os.path.isdir("/usr") else []
+    # Only the few /etc files a Python process needs: not shadow, ssh keys, ...
+    entries += [("dir" if os.path.isdir(path) else "file", path) for path in _ETC_FILES if os.path.exists(path)]
+    for link in ("/bin", "/lib", "/lib64", "/sbin", "/lib32"):
+        if os.path.islink(link):
+            entries.append(("link", link))
+        elif os.path.isdir(link):
+            entries.append(("dir", link))
+    entries += [("dir", root) for root in _python_roots() if not root.startswith("/usr/")]
+    entries += [("hide-dir" if os.path.isdir(hidden) else "hide-file", hidden) for hidden in _hidden_in_python_roots()]
+    return entries
+
+
 def _bwrap_mounts() -> list[str]:
     # The private /tmp comes first: a virtual environment under /tmp is bound on top of it.
     args: list[str] = ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
-    for path in ("/usr", "/sys"):
-        if os.path.isdir(path):
+    if os.path.isdir("/sys"):
+        args += ["--ro-bind", "/sys", "/sys"]
+    for kind, path in _allow_list():
+        if kind == "link":
+            args += ["--symlink", os.readlink(path), path]
+        elif kind == "hide-dir":
+            args += ["--tmpfs", path]
+        elif kind == "hide-file":
+            args += ["--ro-bind", "/dev/null", path]  # a .pth becomes an empty file
+        else:
             args += ["--ro-bind", path, path]
-    # Only the few /etc files a Python process needs: not shadow, ssh keys, ...
-    for path in _ETC_FILES:
-        if os.path.exists(path):
-            args += ["--ro-bind", path, path]
-    for link in ("/bin", "/lib", "/lib64", "/sbin", "/lib32"):
-        if os.path.islink(link):
-            args += ["--symlink", os.readlink(link), link]
-        elif os.path.isdir(link):
-            args += ["--ro-bind", link, link]
-    for root in _python_roots():
-        if not root.startswith("/usr/"):
-            args += ["--ro-bind", root, root]
-    for hidden in _hidden_in_python_roots():
-        # A folder becomes an empty tmpfs; a file (a .pth) becomes /dev/null.
-        args += ["--tmpfs", hidden] if os.path.isdir(hidden) else ["--ro-bind", "/dev/null", hidden]
     return args
 
 
@@ -225,10 +238,10 @@ while [ "$1" != "--" ]; do
   esac
 done
 shift
-mkdir -p "$root/proc" "$root/tmp" "$root$workdir"
+mkdir -p "$root/proc" "$root/tmp"
 mount -t proc proc "$root/proc"
 mount -t tmpfs -o mode=1777 labgrader-tmp "$root/tmp"
-mkdir -p "$root$workdir"
+mkdir -p "$root$workdir"  # after the private /tmp is mounted: the sandbox folder lives under /tmp
 mount --bind "$workdir" "$root$workdir"; mount -o remount,bind,ro "$root$workdir"
 mount --bind "$scratch" "$root$scratch"
 cd /
@@ -242,29 +255,8 @@ _DEV_NODES = ("/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urando
 
 def _namespace_mounts() -> list[str]:
     """The allow-list for the namespaces mechanism, as (kind, path) argument pairs for :data:`_NAMESPACE_SETUP`."""
-    args: list[str] = []
-    for path in ("/usr",):
-        if os.path.isdir(path):
-            args += ["dir", path]
-    for path in _ETC_FILES:
-        if os.path.isfile(path):
-            args += ["file", path]
-        elif os.path.isdir(path):
-            args += ["dir", path]
-    for link in ("/bin", "/lib", "/lib64", "/sbin", "/lib32"):
-        if os.path.islink(link):
-            args += ["link", link]
-        elif os.path.isdir(link):
-            args += ["dir", link]
-    for root in _python_roots():
-        if not root.startswith("/usr/"):
-            args += ["dir", root]
-    for node in _DEV_NODES:
-        if os.path.exists(node):
-            args += ["dev", node]
-    for hidden in _hidden_in_python_roots():
-        args += ["hide-dir" if os.path.isdir(hidden) else "hide-file", hidden]
-    return args
+    entries = _allow_list() + [("dev", node) for node in _DEV_NODES if os.path.exists(node)]
+    return [item for entry in entries for item in entry]
 
 
 def _system_tool(name: str) -> str | None:
@@ -277,7 +269,7 @@ def namespaces_available() -> tuple[bool, str]:
     """Whether util-linux's unshare can give the sandbox its own user, mount, network and PID namespaces here."""
     exe = _system_tool("unshare")
     if exe is None or _system_tool("chroot") is None or not sys.platform.startswith("linux"):
-        return False, "util-linux's unshare is not available" if sys.platform.startswith("linux") else f"no Linux namespaces on {sys.platform}"
+        return False, "util-linux's unshare or coreutils' chroot is not installed" if sys.platform.startswith("linux") else f"no Linux namespaces on {sys.platform}"
     with tempfile.TemporaryDirectory(prefix="labgrader-probe-") as probe_dir:
         probe = Path(probe_dir)
         (probe / SCRATCH).mkdir()
