@@ -93,6 +93,13 @@ def shape_list(shape) -> list | None:
     return [None if d is None else int(d) for d in shape]
 
 
+def single_io_shapes(model) -> tuple[list, list]:
+    """(input shape, output shape) of a model with one input and one output; ([], []) for any other model."""
+    if len(model.inputs) != 1 or len(model.outputs) != 1:
+        return [], []
+    return shape_list(model.inputs[0].shape), shape_list(model.outputs[0].shape)
+
+
 _KNOWN_ACTIVATIONS = {"linear", "relu", "sigmoid", "tanh", "softmax", "elu", "selu", "gelu", "softplus", "swish", "silu",
                       "leaky_relu", "relu6", "hard_sigmoid", "exponential", "mish", "log_softmax"}
 

@@ -14,7 +14,7 @@ import numpy as np
 from harness.lab_api import LabProbes
 
 from .given import build_detector, classifier_head, conv_stack  # the lab's given code, defined once in its master notebook
-from harness.observe import describe_model, final_activation, shape_list
+from harness.observe import describe_model, final_activation, shape_list, single_io_shapes
 
 
 def _keras():
@@ -324,12 +324,6 @@ def inline_cell_needed(source: str) -> bool:
     return any(re.search(anchor, source, re.MULTILINE) for anchor in INLINE_ANCHORS.values())
 
 
-def _io(model) -> tuple[list, list]:
-    if len(model.inputs) != 1 or len(model.outputs) != 1:
-        return [], []
-    return shape_list(model.inputs[0].shape), shape_list(model.outputs[0].shape)
-
-
 def _layer_classes(model) -> list[str]:
     from harness.observe import _all_layers
 
@@ -437,7 +431,7 @@ def _locate_bottleneck_2d(session):
     from harness.notebook_mode import Located, locate_blank_or_error
 
     def cnn_classifier(model):
-        shape_in, shape_out = _io(model)
+        shape_in, shape_out = single_io_shapes(model)
         classes = _layer_classes(model)
         return _is_28x28(shape_in) and shape_out == [None, 10] and "Flatten" in classes and any("Conv" in c for c in classes)
 
@@ -531,13 +525,13 @@ def _locate_model(session, exercise, what, strict, loose=None, target=_clone):
 
 def _locate_build_sr_network(session):
     return _locate_model(session, "build_sr_network", "a model mapping (14, 14, 1) images to (28, 28, 1)",
-                         lambda m: _io(m)[0][1:] in ([14, 14, 1], [14, 14]))
+                         lambda m: single_io_shapes(m)[0][1:] in ([14, 14, 1], [14, 14]))
 
 
 def _locate_build_angle_cnn(session):
     return _locate_model(session, "build_angle_cnn", "a model mapping (28, 28, 1) images to one angle",
-                         lambda m: _is_28x28(_io(m)[0]) and _io(m)[1] == [None, 1],
-                         loose=lambda m: _is_28x28(_io(m)[0]))
+                         lambda m: _is_28x28(single_io_shapes(m)[0]) and single_io_shapes(m)[1] == [None, 1],
+                         loose=lambda m: _is_28x28(single_io_shapes(m)[0]))
 
 
 def detector_head_channels(model) -> list[int]:
@@ -556,7 +550,7 @@ def detector_head_channels(model) -> list[int]:
 
 def _locate_detector_channels(session):
     def detector(m):
-        shape_in, shape_out = _io(m)
+        shape_in, shape_out = single_io_shapes(m)
         return shape_in[1:] == [64, 64, 1] and len(shape_out) == 4 and shape_out[1] is not None and shape_out[1] < 64
 
     return _locate_model(session, "detector_channels", "the detector (64x64 images to a 2x2 grid)", detector, target=detector_head_channels)
@@ -566,7 +560,7 @@ def _locate_build_unet_no_skips(session):
     from harness.notebook_mode import Located, locate_blank_or_error
 
     def segmentation(m):
-        shape_in, shape_out = _io(m)
+        shape_in, shape_out = single_io_shapes(m)
         return shape_in[1:] == [64, 64, 1] and len(shape_out) == 4 and shape_out[1:3] == [64, 64]
 
     models = session.models_where(segmentation)
