@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from harness.generic_probes import call_function
 from harness.lab_api import LabProbes
-from harness.observe import describe_model
+from harness.observe import describe_model, single_io_shapes
 
 from .given import build_autoencoder  # the lab's given code, defined once in its master notebook
 
@@ -89,16 +90,6 @@ def _mse(model, images) -> float:
 # ---------------------------------------------------------------- exercises
 
 
-def prepare_images(fn, inputs, params, obs):
-    """``fn(digits)`` on raw uint8 digits; the result and whether the input was changed."""
-    digits = inputs["digits"].copy()
-    result = obs.step("output", fn, digits)
-    if "output.error" in obs.values:
-        return
-    obs.put_array("output", result)
-    obs.put("input_changed", not np.array_equal(digits, inputs["digits"]))
-
-
 def compile_autoencoder(fn, inputs, params, obs):
     """``fn(model)`` on the stand-in: the loss and optimizer it set, and whether a short training lowers the error."""
     keras = _keras()
@@ -142,30 +133,27 @@ def describe_loss(loss) -> list[str]:
     return [str(n) for n in names if n and n not in ("function", "LossFunctionWrapper")]
 
 
-def train_autoencoder(fn, inputs, params, obs):
-    """``fn(autoencoder, images)`` on a compiled stand-in: what its ``fit`` was given, and what the error became."""
+def _fit_on_stand_in(fn, arrays: dict, params, obs) -> None:
+    """``fn(stand_in, *arrays)`` on a compiled stand-in, its ``fit`` recorded: which of ``arrays`` (named by role) went where."""
     keras = _keras()
     keras.utils.set_random_seed(int(params.get("seed", 0)))
     model = stand_in_autoencoder()
     model.compile(optimizer="adam", loss="mse")
     model.run_eagerly = True  # a few steps: tracing a graph would cost more than running them
-    images = inputs["images"].copy()
-    recorder = FitRecorder(model, {"images": images}, epochs=int(params.get("epochs", 1)))
-    obs.step("call", fn, model, images)
+    arrays = {role: array.copy() for role, array in arrays.items()}
+    recorder = FitRecorder(model, arrays, epochs=int(params.get("epochs", 1)))
+    obs.step("call", fn, model, *arrays.values())
     recorder.record(obs, "fit")
+
+
+def train_autoencoder(fn, inputs, params, obs):
+    """``fn(autoencoder, images)`` on a compiled stand-in: what its ``fit`` was given."""
+    _fit_on_stand_in(fn, {"images": inputs["images"]}, params, obs)
 
 
 def train_denoising_autoencoder(fn, inputs, params, obs):
     """``fn(autoencoder, noisy_images, clean_images)`` on a compiled stand-in: what its ``fit`` was given."""
-    keras = _keras()
-    keras.utils.set_random_seed(int(params.get("seed", 0)))
-    model = stand_in_autoencoder()
-    model.compile(optimizer="adam", loss="mse")
-    model.run_eagerly = True  # a few steps: tracing a graph would cost more than running them
-    noisy, clean = inputs["noisy_images"].copy(), inputs["clean_images"].copy()
-    recorder = FitRecorder(model, {"noisy images": noisy, "clean images": clean}, epochs=int(params.get("epochs", 1)))
-    obs.step("call", fn, model, noisy, clean)
-    recorder.record(obs, "fit")
+    _fit_on_stand_in(fn, {"noisy images": inputs["noisy_images"], "clean images": inputs["clean_images"]}, params, obs)
 
 
 def _student_autoencoder(targets, obs, key, params):
@@ -257,27 +245,19 @@ def _one_argument(fn) -> bool:
     return len(required) == 1
 
 
-def _io(model):
-    from harness.observe import shape_list
-
-    if len(model.inputs) != 1 or len(model.outputs) != 1:
-        return None, None
-    return shape_list(model.inputs[0].shape), shape_list(model.outputs[0].shape)
-
-
 def is_encoder(model, latent: int = 2) -> bool:
-    shape_in, shape_out = _io(model)
-    return shape_in is not None and shape_in[1:] == [28, 28, 1] and shape_out == [None, latent]
+    shape_in, shape_out = single_io_shapes(model)
+    return shape_in[1:] == [28, 28, 1] and shape_out == [None, latent]
 
 
 def is_decoder(model, latent: int = 2) -> bool:
-    shape_in, shape_out = _io(model)
-    return shape_in == [None, latent] and shape_out is not None and shape_out[1:] == [28, 28, 1]
+    shape_in, shape_out = single_io_shapes(model)
+    return shape_in == [None, latent] and shape_out[1:] == [28, 28, 1]
 
 
 def is_autoencoder(model) -> bool:
-    shape_in, shape_out = _io(model)
-    return shape_in is not None and shape_in[1:] == [28, 28, 1] and shape_out is not None and shape_out[1:] == [28, 28, 1]
+    shape_in, shape_out = single_io_shapes(model)
+    return shape_in[1:] == [28, 28, 1] and shape_out[1:] == [28, 28, 1]
 
 
 def _not_found(session, what: str):
@@ -502,7 +482,8 @@ def inline_prepare_images(images, inputs, params, obs):
 
 PROBES = LabProbes(
     probes={
-        "prepare_images": prepare_images, "compile_autoencoder": compile_autoencoder, "train_autoencoder": train_autoencoder,
+        # prepare_images is the generic call_function (on the rubric's args); it is named here for its inline twin.
+        "prepare_images": call_function, "compile_autoencoder": compile_autoencoder, "train_autoencoder": train_autoencoder,
         "trained_autoencoder": trained_autoencoder, "train_denoising_autoencoder": train_denoising_autoencoder,
     },
     inline_probes={"prepare_images": inline_prepare_images},
