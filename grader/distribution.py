@@ -33,10 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from grader import __version__
-from grader.lab import Lab
+from grader.lab import DERIVED_FACTS, Lab
 
 GRADER_PACKAGE = Path(__file__).resolve().parent
-DERIVED_FACTS = "derived_facts.npz"
 #: Files of ``reference/<lab>/`` a student distribution keeps: facts about the reference, not the reference.
 KEPT_REFERENCE_FILES = ("metrics.json",)
 
@@ -152,6 +151,6 @@ packages = ["grader"]
         "This distribution has no reference solutions: your instructor grades the final version with the full grader.\n")
     result = StudentDistribution(root=out, lab=lab.name, derived=sorted(facts))
     result.files = sorted(p for p in out.rglob("*") if p.is_file())
-    if package and not (out / "grader" / "labs" / package).is_dir():
+    if not (out / "grader" / "labs" / package).is_dir():
         raise DistributionError(f"the lab package {package} was not copied")
     return result

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "labgrader.labs"
+#: In a student distribution, the reference outputs its checks compare with (see grader.distribution).
+DERIVED_FACTS = "derived_facts.npz"
 
 #: ``(inputs, secrets)``: arrays written into the sandbox, and what stays in the grader.
 ProbeInputs = tuple[dict[str, np.ndarray], dict[str, Any]]
@@ -177,8 +179,6 @@ class Lab:
 
     def derived_facts(self, exercise: str) -> dict[str, np.ndarray] | None:
         """In a student distribution (no solution module), the stored reference outputs of ``exercise``; else None."""
-        from grader.distribution import DERIVED_FACTS
-
         path = self.reference_dir / DERIVED_FACTS
         if (self.reference_dir / "solution.py").is_file() or not path.is_file():
             return None

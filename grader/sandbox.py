@@ -142,8 +142,10 @@ def _installed_lab_distributions() -> list:
     """The grader's distribution and every distribution that provides labs (their files hold references and rubrics)."""
     import importlib.metadata
 
+    from grader.lab import ENTRY_POINT_GROUP
+
     names = {GRADER_DISTRIBUTION}
-    for entry in importlib.metadata.entry_points(group="labgrader.labs"):
+    for entry in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
         if entry.dist is not None:
             names.add(entry.dist.metadata["Name"])
     found = []
