@@ -9,6 +9,7 @@ and grade each exercise of it separately.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,10 +70,11 @@ def merge_sources(paths: list[Path]) -> str:
     return "\n\n".join(parts)
 
 
-def defined_names(case: Case) -> set[str]:
+@functools.lru_cache(maxsize=None)
+def defined_names(case: Case) -> frozenset[str]:
     """The public functions and classes a case file defines (an exercise's answer, or several it needs)."""
-    return {node.name for node in ast.parse(case.path.read_text()).body
-            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_")}
+    return frozenset(node.name for node in ast.parse(case.path.read_text()).body
+                     if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"))
 
 
 def rounds(cases: list[Case]) -> list[list[Case]]:
@@ -106,3 +108,27 @@ def grade_cases(cases: list[Case], tmp_dir: Path, name: str, lab: str = "lab3", 
         for case in group:
             results[case.id] = by_exercise[case.exercise]
     return results
+
+
+def assert_full_marks(case: Case, result) -> None:
+    """A correct answer's exercise result: passed, with every point, or a message naming the checks that failed."""
+    failing = [f"{c.name}: {c.message}" for c in result.checks if not c.passed]
+    assert result.status == "passed" and result.score == result.max_score, f"{case.summary}\n{result.feedback}\n{failing}"
+
+
+def assert_fails_at(case: Case, result, check: str, words: str) -> None:
+    """A wrong answer's exercise result: points lost, ``check`` among the failures, its message holding ``words``."""
+    assert result.status != "passed" and result.score < result.max_score, case.summary
+    failed = {c.name: c.message for c in result.checks if not c.passed}
+    assert check in failed, f"{case.summary}: expected {check} to fail; failed: {failed}; feedback: {result.feedback}"
+    assert words in failed[check], failed[check]
+
+
+def assert_covers(lab: str, correct: list[Case], wrong: list[Case], expected_failures: dict, min_correct: int, min_wrong: int) -> None:
+    """Every exercise of ``lab``'s rubric has enough correct and wrong cases, and every wrong case an expected failure."""
+    from grader.engine import load_lab_rubric
+
+    for exercise in load_lab_rubric(lab).exercises:
+        assert len([c for c in correct if c.exercise == exercise.name]) >= min_correct, exercise.name
+        assert len([c for c in wrong if c.exercise == exercise.name]) >= min_wrong, exercise.name
+    assert {c.id for c in wrong} == set(expected_failures)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from casebook import all_cases, grade_cases
+from casebook import all_cases, assert_covers, assert_fails_at, assert_full_marks, grade_cases
 
 pytestmark = pytest.mark.slow
 
@@ -56,19 +56,12 @@ def graded_wrong(tmp_path_factory):
 
 
 def test_the_casebook_covers_every_exercise():
-    from grader.engine import load_lab_rubric
-
-    for exercise in load_lab_rubric("convnets").exercises:
-        assert len([c for c in CORRECT if c.exercise == exercise.name]) >= 2, exercise.name
-        assert len([c for c in WRONG if c.exercise == exercise.name]) >= 3, exercise.name
-    assert {c.id for c in WRONG} == set(EXPECTED_FAILURES)
+    assert_covers("convnets", CORRECT, WRONG, EXPECTED_FAILURES, min_correct=2, min_wrong=3)
 
 
 @pytest.mark.parametrize("case", CORRECT, ids=lambda c: c.id)
 def test_correct_answer_gets_full_marks(case, graded_correct):
-    result = graded_correct[case.id]
-    failing = [f"{c.name}: {c.message}" for c in result.checks if not c.passed]
-    assert result.status == "passed" and result.score == result.max_score, f"{case.summary}\n{result.feedback}\n{failing}"
+    assert_full_marks(case, graded_correct[case.id])
 
 
 def test_the_reading_without_biases_is_accepted_and_named(graded_correct):
@@ -78,12 +71,7 @@ def test_the_reading_without_biases_is_accepted_and_named(graded_correct):
 
 @pytest.mark.parametrize("case", WRONG, ids=lambda c: c.id)
 def test_wrong_answer_fails_at_the_named_check_with_a_specific_message(case, graded_wrong):
-    result = graded_wrong[case.id]
-    assert result.status != "passed" and result.score < result.max_score, case.summary
-    failed = {c.name: c.message for c in result.checks if not c.passed}
-    check, words = EXPECTED_FAILURES[case.id]
-    assert check in failed, f"{case.summary}: expected {check} to fail; failed: {failed}; feedback: {result.feedback}"
-    assert words in failed[check], failed[check]
+    assert_fails_at(case, graded_wrong[case.id], *EXPECTED_FAILURES[case.id])
 
 
 def test_author_check_convnets():
