@@ -35,6 +35,7 @@ import importlib
 import importlib.metadata
 import logging
 import pkgutil
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
@@ -252,25 +253,32 @@ def _native_stderr_silenced():
             os.close(saved)
 
 
+#: Batch grading judges several submissions at once, in threads: without this,
+#: a second thread would find the module in sys.modules while the first is
+#: still executing it (importing Keras takes seconds) and use it half-made.
+_module_loading = threading.RLock()
+
+
 def load_file_module(path: Path, name: str):
     """The Python file at ``path``, imported as module ``name`` (for instructor scripts outside any package)."""
     import importlib.util
     import sys
 
-    cached = sys.modules.get(name)
-    if cached is not None and Path(getattr(cached, "__file__", "")) == Path(path):
-        return cached
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"{path} does not exist")
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the file executes
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(name, None)
-        raise
-    return module
+    with _module_loading:
+        cached = sys.modules.get(name)
+        if cached is not None and Path(getattr(cached, "__file__", "")) == Path(path):
+            return cached
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"{path} does not exist")
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up while the file executes
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            sys.modules.pop(name, None)
+            raise
+        return module
 
 
 # ---------------------------------------------------------------- discovery

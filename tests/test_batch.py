@@ -195,3 +195,22 @@ def test_grade_command_writes_results_and_every_export(class_folder, tmp_path):
         assert lti["userId"] == student and lti["activityProgress"] == "Completed"
         pl = json.loads((out / "prairielearn" / f"{student}.json").read_text())
         assert 0.0 <= pl["score"] <= 1.0
+
+
+def test_threads_judging_at_once_both_get_the_whole_reference_module(tmp_path):
+    """The first two submissions of a batch are judged at once; the one that came second
+    used to find the reference solution half-imported (Keras takes seconds) and fail a check."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grader.lab import load_file_module
+
+    slow = tmp_path / "solution.py"
+    slow.write_text("import time\ntime.sleep(0.5)\n\ndef standardize(x):\n    return x\n")
+
+    def use_at_once(_):
+        module = load_file_module(slow, "labgrader_test_slow_solution")
+        return module, hasattr(module, "standardize")  # as a check would, straight away
+
+    with ThreadPoolExecutor(2) as threads:
+        (first, first_whole), (second, second_whole) = threads.map(use_at_once, range(2))
+    assert first is second and first_whole and second_whole
