@@ -4,7 +4,9 @@
 per-student folders, or a Canvas / Gradescope download zip), grades them in
 parallel — each exactly as ``grader check`` would, in its own sandbox — and
 writes ``<out>/<student>.json`` atomically the moment a submission is done.
-Where each result goes is :mod:`grader.results_folder`'s business.
+Where each result goes is :mod:`grader.results_folder`'s business, and
+where the grading runs is the pool's: :class:`LocalPool` (threads on this
+machine, the default) or :class:`grader.cluster.DaskPool` (a Dask cluster).
 A rerun skips results whose fingerprint (grader version, rubric, submission
 hash) is unchanged. A file that cannot be graded still gets a result (every
 exercise ``error``), so no student is ever missing from the gradebook.
@@ -23,7 +25,8 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 import logging
 
@@ -203,6 +206,57 @@ def grade_entry(entry: Entry, rubric: Rubric, quick: bool = False, data_path: Pa
     return result
 
 
+class GradingCancelled(Exception):
+    """A submission's grading was called off (Ctrl-C); nothing is written for it, so a rerun grades it."""
+
+
+class LocalPool:
+    """Grades on this machine: ``workers`` submissions at once, each in its own sandbox.
+
+    A pool is what :func:`grade_batch` hands submissions to. Another pool
+    (:class:`grader.cluster.DaskPool`) only has to provide the same five
+    members: ``running`` (a context for one batch), ``prepare``,
+    ``capacity``, ``submit`` and ``cancel_running``.
+    """
+
+    def __init__(self, workers: int = 2) -> None:
+        self.workers = max(1, workers)
+        self._executor: ThreadPoolExecutor | None = None
+
+    @contextmanager
+    def running(self) -> Iterator["LocalPool"]:
+        """The threads, for one batch."""
+        self._executor = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="grade")
+        try:
+            yield self
+        finally:
+            self._executor.shutdown(wait=True)
+            self._executor = None
+
+    def prepare(self, rubric: Rubric) -> None:
+        """Share the cores between workers instead of oversubscribing them: small
+        models train faster on one thread each than on two threads fighting."""
+        rubric.limits.threads = max(1, min(rubric.limits.threads, (os.cpu_count() or 1) // self.workers))
+
+    def capacity(self) -> int:
+        """How many submissions may be in flight at once."""
+        return self.workers
+
+    def submit(self, entry: Entry, rubric: Rubric, *, quick: bool, data_path: Path | None,
+               on_start: Callable[[Entry], None] | None = None) -> Future:
+        """Start grading ``entry``; the future's result is its SubmissionResult, never an exception."""
+        def work() -> SubmissionResult:
+            if on_start:
+                on_start(entry)
+            return grade_entry(entry, rubric, quick=quick, data_path=data_path)
+
+        assert self._executor is not None, "submit inside pool.running()"
+        return self._executor.submit(work)
+
+    def cancel_running(self) -> None:
+        """Nothing to do here: Ctrl-C already stops this machine's sandboxes (see the CLI)."""
+
+
 def _write_report(folder: ResultsFolder, student: str, result: SubmissionResult) -> None:
     """The student's HTML report; a failure is logged, never raised (the JSON is already written).
 
@@ -234,6 +288,7 @@ def grade_batch(
     stop: threading.Event | None = None,
     rubric: Rubric | None = None,
     reports: bool = True,
+    pool=None,
 ) -> BatchSummary:
     """Grade every submission in ``source`` into ``out_dir``; see the module docstring.
 
@@ -245,14 +300,15 @@ def grade_batch(
     (``out_dir/reports/<student>.html``, with figures) right after its JSON,
     and ``out_dir/index.html`` gives the class overview at the end. A report
     that fails is logged and skipped; the result itself is already saved.
+
+    ``pool`` says where grading runs (default: ``LocalPool(workers)``, this
+    machine); results are written here, as they arrive, whatever the pool.
     """
     started = time.perf_counter()
     if lab is None and rubric is None:
         raise BatchError("name the lab to grade against (or pass its rubric)")
     rubric = (rubric or load_lab_rubric(lab)).model_copy(deep=True)
-    # Share the cores between workers instead of oversubscribing them: small
-    # models train faster on one thread each than on two threads fighting.
-    rubric.limits.threads = max(1, min(rubric.limits.threads, (os.cpu_count() or 1) // max(1, workers)))
+    pool = pool if pool is not None else LocalPool(workers)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     workdir = out_dir / ".work"
@@ -280,24 +336,30 @@ def grade_batch(
             else:
                 todo.append(entry)
 
-        def work(entry: Entry) -> SubmissionResult:
+        def on_start(entry: Entry) -> None:
             if on_event:
                 on_event("start", entry, None)
-            return grade_entry(entry, rubric, quick=quick, data_path=data_path)
 
-        with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="grade") as pool:
+        with pool.running():
+            pool.prepare(rubric)
             pending: dict[Future, Entry] = {}
             queue = list(todo)
             while queue or pending:
-                while queue and len(pending) < max(1, workers) and not stop.is_set():
+                while queue and len(pending) < max(1, pool.capacity()) and not stop.is_set():
                     entry = queue.pop(0)
-                    pending[pool.submit(work, entry)] = entry
+                    pending[pool.submit(entry, rubric, quick=quick, data_path=data_path, on_start=on_start)] = entry
                 if not pending:
                     break
+                if stop.is_set():
+                    pool.cancel_running()
                 done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
                 for future in done:
                     entry = pending.pop(future)
-                    result = future.result()
+                    try:
+                        result = future.result()
+                    except GradingCancelled:
+                        queue.insert(0, entry)  # not graded: counts as interrupted, and a rerun grades it
+                        continue
                     write_atomic(folder.result_path(entry.student), json.dumps(result.model_dump(mode="json"), indent=2) + "\n")
                     if reports:
                         _write_report(folder, entry.student, result)

@@ -128,19 +128,27 @@ def grade(
     data: Annotated[Optional[Path], typer.Option("--data", help="MNIST .npz (Keras layout) instead of the bundled subset.")] = None,
     assignment_name: Annotated[str, typer.Option(help="Assignment name for the Canvas export.")] = "",
     assignment_id: Annotated[Optional[str], typer.Option(help="Canvas assignment id for the Canvas export.")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Grade on a running Dask cluster: its scheduler's address (tcp://HOST:8786) or scheduler file. Needs labgrader[cluster].")] = None,
+    cluster: Annotated[Optional[str], typer.Option("--cluster", help="Start a Dask cluster on this machine: local:N for N worker processes. Needs labgrader[cluster].")] = None,
 ) -> None:
-    """Grade a whole class in parallel; results are kept as they finish and reruns resume."""
+    """Grade a whole class in parallel, here or on a Dask cluster; results are kept as they finish and reruns resume."""
     import os
     import signal
     import threading
 
     from grader.batch import BatchError, grade_batch
+    from grader.cluster import ClusterError
     from grader.engine import UnknownLabError
     from grader.sandbox import terminate_all_sandboxes
 
     stop = threading.Event()
+    if scheduler and cluster:
+        _fail_usage("give --scheduler (a running cluster) or --cluster local:N (one started here), not both")
+    if (scheduler or cluster) and workers is not None:
+        _fail_usage("--workers is for grading on this machine; on a cluster the workers' resources decide (--cluster local:N sets N)")
     if workers is None:  # not given: one per core (min=1 applies only to a given value)
         workers = os.cpu_count() or 1
+    pool = _cluster_pool(scheduler, cluster)
 
     def interrupt(signum, frame):
         if stop.is_set():
@@ -154,11 +162,15 @@ def grade(
     try:
         with reporter:
             summary = grade_batch(submissions, out, lab, workers=workers, force=force, quick=quick, roster=roster,
-                                  data_path=data, on_event=reporter.event, on_found=reporter.found, stop=stop)
-    except (BatchError, UnknownLabError) as exc:
+                                  data_path=data, on_event=reporter.event, on_found=reporter.found, stop=stop, pool=pool)
+    except (BatchError, UnknownLabError, ClusterError) as exc:
         _fail_usage(str(exc))
     finally:
         signal.signal(signal.SIGINT, previous)
+        if pool is not None:
+            pool.close()
+    if pool is not None:
+        console.print(f"graded on a Dask cluster ({scheduler or cluster})")
     _export(lab, out, assignment_name or lab, assignment_id)
     _print_summary(summary)
     raise typer.Exit(130 if summary.interrupted else EXIT_PASSED)
@@ -176,6 +188,18 @@ def export_results(
         _fail_usage(f"{results} is not a folder of results (the --out folder of `grader grade`)")
     written = _export(lab, results, assignment_name or lab, assignment_id)
     console.print(f"Wrote {len(written)} export files in {results}")
+
+
+def _cluster_pool(scheduler: str | None, cluster: str | None):
+    """The DaskPool that --scheduler or --cluster asks for, or None for this machine's thread pool."""
+    if not (scheduler or cluster):
+        return None
+    from grader.cluster import ClusterError, DaskPool, parse_local_cluster
+
+    try:
+        return DaskPool.connect(scheduler) if scheduler else DaskPool.local(parse_local_cluster(cluster))
+    except ClusterError as exc:
+        _fail_usage(str(exc))
 
 
 def _export(lab: str, out: Path, assignment_name: str, assignment_id: str | None) -> dict:
