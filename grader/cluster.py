@@ -90,6 +90,9 @@ class GradingJob:
     data_path: str | None = None
     notes: list[str] = field(default_factory=list)
 
+    def __repr__(self) -> str:  # Dask logs a failed task's arguments: not the whole file
+        return f"GradingJob({self.student!r}, {self.file_name!r}, {len(self.content)} bytes, lab {self.rubric.lab!r})"
+
 
 def worker_identity(lab: str) -> dict[str, str]:
     """What a worker grades with: grader version, the lab's rubric fingerprint, host and Python."""
