@@ -176,6 +176,72 @@ def grade(
     raise typer.Exit(130 if summary.interrupted else EXIT_PASSED)
 
 
+@app.command("review")
+def review(
+    lab: Annotated[str, typer.Argument(help="Lab name (see `grader labs`).")],
+    results: Annotated[Path, typer.Argument(help="The --out folder of `grader grade`.")],
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port on 127.0.0.1 (0: any free one).")] = 8765,
+    names: Annotated[bool, typer.Option("--names", help="Show students' names instead of anonymised, shuffled answers.")] = False,
+) -> None:
+    """Score the written answers by hand in the browser; scores go to RESULTS/manual_scores.csv as they are entered."""
+    from grader.engine import load_lab_rubric
+    from grader.review import ReviewFolder, create_app
+
+    _lab(lab)
+    if not results.is_dir():
+        _fail_usage(f"{results} is not a folder of results (the --out folder of `grader grade`)")
+    folder = ReviewFolder(results, load_lab_rubric(lab), names=names)
+    if not folder.questions:
+        _fail_usage(f"the {lab} rubric has no questions with points to score by hand")
+    try:
+        app = create_app(folder)
+        from werkzeug.serving import make_server
+    except (RuntimeError, ImportError) as exc:
+        _fail_usage(str(exc) if isinstance(exc, RuntimeError) else 'grader review needs Flask: pip install "labgrader[review]"')
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    console.print(f"Reviewing {len(folder.students())} submissions of {lab}: open http://127.0.0.1:{server.server_port}/ "
+                  f"(scores are saved in {folder.scores_path}; Ctrl-C to stop)", highlight=False, soft_wrap=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    console.print("Stopped. Run `grader export` to put the scores in every export.")
+
+
+@app.command("similarity")
+def similarity(
+    lab: Annotated[str, typer.Argument(help="Lab name (see `grader labs`); its exercise notebook is the default handout.")],
+    submissions: Annotated[Path, typer.Argument(help="The class's submissions, as for `grader grade` (folder or LMS zip).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report (index.html, pairs.csv, a page per pair).")],
+    handout: Annotated[Optional[list[Path]], typer.Option("--handout", help="A template the course handed out (repeatable); replaces the lab's exercise notebook.")] = None,
+    threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Pairs scoring at least this are flagged.")] = 0.5,
+) -> None:
+    """Rank pairs of submissions by shared code beyond the handout: evidence for a person, never a grade change."""
+    import tempfile
+
+    from grader.batch import BatchError, discover_submissions
+    from grader.similarity import similarity_report
+
+    chosen = _lab(lab)
+    templates = list(handout or [chosen.exercise_notebook])
+    for path in templates:
+        if not path.is_file():
+            _fail_usage(f"--handout {path}: no such file (give the notebook or script the course handed out)")
+    with tempfile.TemporaryDirectory(prefix="labgrader-similarity-") as work:
+        try:
+            entries = discover_submissions(submissions, Path(work))
+        except BatchError as exc:
+            _fail_usage(str(exc))
+        pairs = similarity_report(entries, templates, out, chosen.name, threshold=threshold)
+    flagged = [p for p in pairs if p.score >= threshold]
+    console.print(f"{len(entries)} submissions, {len(pairs)} pairs share code beyond the handout; {len(flagged)} at or above {threshold:.0%}:")
+    for pair in flagged[:20]:
+        console.print(f"  {pair.score:5.0%}  {pair.a} / {pair.b}", highlight=False)
+    console.print(f"Report: {out / 'index.html'}")
+
+
 @app.command("export")
 def export_results(
     lab: Annotated[str, typer.Argument(help="Lab name (see `grader labs`).")],
@@ -206,8 +272,15 @@ def _export(lab: str, out: Path, assignment_name: str, assignment_id: str | None
     from grader.results_folder import ResultsFolder
     from grader.engine import load_lab_rubric
     from grader.exports import GradedSubmission, write_exports
+    from grader.manual_scores import ManualScoresError, merge_manual_scores, scored_questions
 
     rubric = load_lab_rubric(lab)
+    graded = ResultsFolder(out).load_graded()
+    try:
+        for problem in merge_manual_scores(graded, rubric, out):
+            errors.print(f"[yellow]warning:[/yellow] {problem}", highlight=False, soft_wrap=True)
+    except ManualScoresError as exc:
+        _fail_usage(str(exc))
     rows = [
         GradedSubmission(
             # a submission that could not be graded at all is an error row, with its reason
@@ -215,10 +288,18 @@ def _export(lab: str, out: Path, assignment_name: str, assignment_id: str | None
             error=_why_ungradable(row),
             display_name=row.get("display_name", ""), sis_id=row.get("sis_id", ""), section=row.get("section", ""),
         )
-        for row in ResultsFolder(out).load_graded()
+        for row in graded
     ]
-    columns = [e.name for e in rubric.exercises] + [f"model:{m.name}" for m in (rubric.trained_models.models if rubric.trained_models else [])]
+    columns = ([e.name for e in rubric.exercises] + [f"model:{m.name}" for m in (rubric.trained_models.models if rubric.trained_models else [])]
+               + [f"manual:{q.id}" for q in scored_questions(rubric)])
     written = write_exports(rows, out, columns, assignment_name=assignment_name, assignment_id=assignment_id)
+    try:  # the review pages are a convenience too; the scores live in manual_scores.csv
+        from grader.review import ReviewFolder
+
+        for path in ReviewFolder(out, rubric).write_static():
+            written[path.relative_to(out).as_posix()] = path
+    except Exception as exc:  # noqa: BLE001
+        errors.print(f"[yellow]warning:[/yellow] could not write the review pages in {out / 'review'}: {exc}", highlight=False)
     try:  # the class overview is a convenience: it must not fail the exports
         from grader.report import write_class_overview
 

@@ -47,6 +47,7 @@ STATUS_TEXT = {
     "timeout": "timeout: your code took too long",
     "not_implemented": "not implemented yet",
     "missing": "missing: the exercise was not found in the submission",
+    "pending": "pending: to be scored by the instructor",
 }
 
 #: Longest error text copied into an export (tracebacks can be long).
@@ -158,11 +159,16 @@ def _exercise_lines(ex: ExerciseResult) -> list[str]:
 
 def _summary(result: SubmissionResult) -> str:
     passed = sum(e.status == "passed" for e in result.exercises)
-    total = _clamp(result.score, result.max_score)
-    return (
-        f"Score: {_num_text(total)}/{_num_text(_max(result.max_score))} "
-        f"({passed} of {len(result.exercises)} exercises passed)."
+    total = _clamp(result.total_score, result.total_max_score)
+    text = (
+        f"Score: {_num_text(total)}/{_num_text(_max(result.total_max_score))} "
+        f"({passed} of {len(result.exercises)} exercises passed"
     )
+    if result.manual and result.manual.questions:
+        text += f"; written answers {_num_text(result.manual.score)}/{_num_text(result.manual.max_score)}"
+        if result.pending:
+            text += f", {result.pending} still to be scored by the instructor"
+    return text + ")."
 
 
 def _summary_lines(result: SubmissionResult) -> list[str]:
@@ -179,8 +185,8 @@ GRADEBOOK_FIXED = ("student", "name", "total", "max_score", "status")
 
 
 def _common_max(rows: list[GradedSubmission]) -> float | None:
-    """The max_score of the graded rows (the largest if they disagree); None if none is graded."""
-    maxima = [_max(r.result.max_score) for r in rows if r.result is not None]
+    """The maximum of the graded rows, points given by hand included (the largest if they disagree); None if none is graded."""
+    maxima = [_max(r.result.total_max_score) for r in rows if r.result is not None]
     return max(maxima) if maxima else None
 
 
@@ -204,16 +210,22 @@ def gradebook_rows(rows: list[GradedSubmission], exercise_names: list[str]) -> l
             )
             continue
         by_name = {ex.name: ex for ex in row.result.graded_items()}
-        cells = [_num(_clamp(by_name[n].score, by_name[n].max_score)) if n in by_name else "" for n in names]
-        total = _clamp(row.result.score, row.result.max_score)
+        cells = ["pending" if n in by_name and by_name[n].status == "pending" else
+                 _num(_clamp(by_name[n].score, by_name[n].max_score)) if n in by_name else "" for n in names]
+        total = _clamp(row.result.total_score, row.result.total_max_score)
+        status = f"graded; {row.result.pending} pending" if row.result.pending else "graded"
         table.append(
-            [_cell(row.student), _cell(name), *cells, _num(total), _num(_max(row.result.max_score)), "graded"]
+            [_cell(row.student), _cell(name), *cells, _num(total), _num(_max(row.result.total_max_score)), status]
         )
     return table
 
 
 def write_gradebook_csv(rows: list[GradedSubmission], path, exercise_names: list[str]) -> None:
     """One row per student: student, name, a score per exercise, total, max_score, status.
+
+    A question scored by hand (``manual:<id>``) not scored yet reads
+    ``pending``, and the status says how many are: ``graded; 2 pending``;
+    total and max_score include the points given by hand.
 
     status is ``graded`` or ``error: <why>``; an errored submission has empty
     exercise cells and total 0 (max_score is the one the graded rows share).
@@ -252,8 +264,9 @@ def canvas_rows(rows: list[GradedSubmission], assignment_name: str, assignment_i
         canvas_id = student if student.isdigit() else ""
         login = "" if student.isdigit() else student
         # A failed grading leaves the cell empty, which Canvas reads as "no
-        # change": an instructor decides, the import does not write a 0.
-        score: Any = "" if row.result is None else _num(_clamp(row.result.score, row.result.max_score))
+        # change": an instructor decides, the import does not write a 0. So
+        # does a written answer still to be scored: pending is not 0.
+        score: Any = "" if row.result is None or row.result.pending else _num(_clamp(row.result.total_score, row.result.total_max_score))
         table.append(
             [
                 _cell(_one_line(row.display_name or student)),
@@ -272,7 +285,8 @@ def write_canvas_csv(rows: list[GradedSubmission], path, assignment_name: str, a
 
     Header ``Student, ID, SIS User ID, SIS Login ID, Section, <name> (<id>)``,
     then a ``Points Possible`` row, then one row per student with score = total
-    (empty, i.e. unchanged in Canvas, when grading failed). ID is the student
+    (empty, i.e. unchanged in Canvas, when grading failed or a written answer
+    is still to be scored by hand). ID is the student
     identifier when it is a Canvas user id (all digits), else it goes to SIS
     Login ID; SIS User ID comes from the roster.
     """
@@ -329,20 +343,21 @@ def gradescope_results(result: SubmissionResult | None, error: str = "", *, visi
     tests = []
     for number, ex in enumerate(result.graded_items(), 1):
         maximum = _max(ex.max_score)
-        tests.append(
-            {
-                "name": _exercise_label(ex),
-                "number": str(number),
-                "score": _num(_clamp(ex.score, maximum)),
-                "max_score": _num(maximum),
-                "status": "passed" if ex.status == "passed" else "failed",
-                "output": "\n".join(_exercise_lines(ex)),
-                "visibility": visibility,
-                "extra_data": {"exercise": ex.name, "status": ex.status},
-            }
-        )
+        test = {
+            "name": _exercise_label(ex),
+            "number": str(number),
+            "score": _num(_clamp(ex.score, maximum)),
+            "max_score": _num(maximum),
+            "status": "passed" if ex.status == "passed" else "failed",
+            "output": "\n".join(_exercise_lines(ex)),
+            "visibility": visibility,
+            "extra_data": {"exercise": ex.name, "status": ex.status},
+        }
+        if ex.status == "pending":  # neither passed nor failed: no status, and no score yet
+            del test["status"], test["score"]
+        tests.append(test)
     data.update(
-        score=_num(_clamp(result.score, result.max_score)),
+        score=_num(_clamp(result.total_score, result.total_max_score)),
         execution_time=_num(_max(result.seconds)),
         output="\n".join(_summary_lines(result)),
         tests=tests,
@@ -425,11 +440,13 @@ def lti_score(row: GradedSubmission, timestamp: str | None = None) -> dict:
 
     userId = the row's student identifier; scoreGiven in [0, scoreMaximum];
     timestamp ISO 8601 with milliseconds and timezone (now, UTC, by default);
-    activityProgress Completed; gradingProgress FullyGraded. When grading
+    activityProgress Completed; gradingProgress FullyGraded, or PendingManual
+    while written answers wait for the instructor (scoreGiven is then the
+    partial score so far, as AGS specifies). When grading
     failed, or there are no points to give (scoreMaximum must be positive),
     scoreGiven/scoreMaximum are left out and gradingProgress is Failed with a
     comment saying why (platforms ignore a score whose grading failed).
-    PendingManual is never used. Comments are plain text.
+    Comments are plain text.
     """
     score: dict[str, Any] = {"userId": str(row.student), "timestamp": lti_timestamp(timestamp), "activityProgress": "Completed"}
     result = row.result
@@ -437,14 +454,14 @@ def lti_score(row: GradedSubmission, timestamp: str | None = None) -> dict:
         score["gradingProgress"] = "Failed"
         score["comment"] = f"Grading failed: {_one_line(_error_text(row.error))}"
         return score
-    maximum = _max(result.max_score)
+    maximum = _max(result.total_max_score)
     if maximum <= 0:
         score["gradingProgress"] = "Failed"
         score["comment"] = f"Nothing to score: the graded exercises are worth 0 points. {_lti_comment(result)}"
         return score
-    score["scoreGiven"] = _num(_clamp(result.score, maximum))
+    score["scoreGiven"] = _num(_clamp(result.total_score, maximum))
     score["scoreMaximum"] = _num(maximum)
-    score["gradingProgress"] = "FullyGraded"
+    score["gradingProgress"] = "PendingManual" if result.pending else "FullyGraded"
     score["comment"] = _lti_comment(result)
     return score
 
@@ -465,9 +482,9 @@ def prairielearn_results(result: SubmissionResult | None, error: str = "") -> di
     if result is None:
         message = f"The autograder could not grade this submission: {_error_text(error)}"
         return {"gradable": False, "score": 0.0, "message": message, "output": message, "tests": []}
-    maximum = _max(result.max_score)
+    maximum = _max(result.total_max_score)
     if maximum > 0:
-        fraction = _clamp(result.score, maximum) / maximum
+        fraction = _clamp(result.total_score, maximum) / maximum
     else:
         fraction = 1.0 if result.exercises and result.all_passed else 0.0
     fraction = min(1.0, max(0.0, fraction))

@@ -120,13 +120,18 @@ class TrainedModels(BaseModel):
 
 
 class QuestionSpec(BaseModel):
-    """A question for the instructor: free text or a plot, collected from each notebook, not scored by the grader."""
+    """A question for the instructor: free text or a plot, collected from each notebook and scored by hand.
+
+    ``points`` is what the instructor may give for it (``manual_scores.csv``,
+    see grader.manual_scores); 0 lists the answer without scoring it.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
     id: str
     title: str
     anchor: str  # a regular expression that finds the question's markdown cell
+    points: float = Field(default=0.0, ge=0)
 
     @model_validator(mode="after")
     def _anchor_compiles(self):

@@ -113,15 +113,17 @@ class Submission:
         return found[-1] if found else None
 
 
-def load_submission(path: str | Path) -> Submission:
+def load_submission(path: str | Path, definitions: bool = True) -> Submission:
     """Read ``path`` and extract its definitions; raise SubmissionError for unusable input.
+
+    ``definitions=False`` reads the code cells only (for a reader that needs no more).
 
     Every input gets a Submission or a SubmissionError, never another
     exception: the loader runs in the trusted process, on whatever a student
     hands in (tests/test_submission_fuzz.py holds it to that).
     """
     try:
-        return _load_submission(Path(path))
+        return _load_submission(Path(path), definitions)
     except SubmissionError:
         raise
     except Exception as exc:  # noqa: BLE001 - a case the loader does not foresee must still get a message, not a traceback
@@ -129,7 +131,7 @@ def load_submission(path: str | Path) -> Submission:
                               "This is a defect of the grader: please report it with the file.") from None
 
 
-def _load_submission(path: Path) -> Submission:
+def _load_submission(path: Path, definitions: bool = True) -> Submission:
     if not path.exists():
         raise SubmissionError(f"{path}: no such file. Check the path, or run `grader init LAB` to get the lab notebook (`grader labs` lists them).")
     if path.is_dir():
@@ -157,7 +159,8 @@ def _load_submission(path: Path) -> Submission:
     if form == "notebook":
         submission.lab_metadata = lab_metadata
         submission.notes.extend(notes)
-    _extract_definitions(cells, submission)
+    if definitions:
+        _extract_definitions(cells, submission)
     return submission
 
 

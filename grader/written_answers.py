@@ -5,8 +5,10 @@ regular expression that finds the question's cell in a notebook (the lab's
 own notebook, or an original one of another course year). The answer is the
 text of the markdown cells after that cell, up to the next question, the next
 heading, the next exercise cell or the next of the handout's prompts (the
-rubric's ``question_prompt``). A placeholder left as handed out (``*Your
-answer here.*``) counts as not answered.
+rubric's ``question_prompt``), with the code cells in between and the PNG
+figures they output (when the notebook was handed in with its outputs). A
+placeholder left as handed out (``*Your answer here.*``) counts as not
+answered; code or figures alone do.
 
 Nothing here runs student code: the notebook is read as JSON.
 """
@@ -23,6 +25,8 @@ from grader.rubric import QuestionSpec
 
 PLACEHOLDER = re.compile(r"^\s*[*_]*\s*(your answer here|answer here|type your answer)\W*$", re.IGNORECASE)
 MAX_ANSWER_CHARS = 5_000
+MAX_FIGURES = 4  # per answer
+MAX_FIGURE_BYTES = 400_000  # base64 characters of one figure; a larger one is left out (and said so)
 
 
 def _ends_answer(cell, anchors: list[re.Pattern]) -> bool:
@@ -55,15 +59,40 @@ def collect_answers(path: str | Path, questions: list[QuestionSpec], prompt: str
         start = next((i for i, cell in enumerate(cells) if cell.cell_type == "markdown" and anchor.search(cell.source)), None)
         if start is None:
             where = "this notebook does not have the question" if cells else "a script has no written answers"
-            answers.append(WrittenAnswer(id=question.id, title=question.title, answered=False, answer="", where=where))
+            answers.append(WrittenAnswer(id=question.id, title=question.title, answered=False, answer="", where=where, max_points=question.points))
             continue
-        parts = []
+        parts, code, figures, left_out = [], [], [], 0
         for cell in cells[start + 1:]:
             if _ends_answer(cell, endings):
                 break
             if cell.cell_type == "markdown" and cell.source.strip() and not PLACEHOLDER.match(cell.source.strip()):
                 parts.append(cell.source.strip())
+            elif cell.cell_type == "code":
+                if cell.source.strip():
+                    code.append(cell.source.rstrip())
+                for image in _png_outputs(cell):
+                    if len(figures) < MAX_FIGURES and len(image) <= MAX_FIGURE_BYTES:
+                        figures.append(image)
+                    else:
+                        left_out += 1
         text = "\n\n".join(parts)[:MAX_ANSWER_CHARS]
-        answers.append(WrittenAnswer(id=question.id, title=question.title, answered=bool(text), answer=text,
-                                     where=f"cell {start + 2}" if text else "below the question, still empty"))
+        if left_out:
+            text += f"\n\n[{left_out} more figure(s) left out: too many or too large; see the notebook]"
+        answered = bool("\n\n".join(parts).strip() or figures)
+        answers.append(WrittenAnswer(id=question.id, title=question.title, answered=answered, answer=text,
+                                     where=f"cell {start + 2}" if answered else "below the question, still empty",
+                                     max_points=question.points, code="\n\n".join(code)[:MAX_ANSWER_CHARS], figures=figures))
     return answers
+
+
+def _png_outputs(cell) -> list[str]:
+    """The base64 PNGs a code cell's stored outputs hold."""
+    images = []
+    for output in cell.get("outputs", []) or []:
+        data = output.get("data", {}) if isinstance(output, dict) else {}
+        image = data.get("image/png") if isinstance(data, dict) else None
+        if isinstance(image, list):
+            image = "".join(image)
+        if isinstance(image, str) and image.strip():
+            images.append(image.replace("\n", ""))
+    return images
