@@ -203,10 +203,16 @@ def test_scores_in_the_csv_reach_every_export_and_survive_a_regrade(graded_class
     assert kept["score"] == float(book["student01"]["total"]) - 2
     assert kept["manual"]["questions"][[q.id for q in rubric.questions].index("skip_connections")]["points"] == 2
 
+    # student01 hands in again (an answer reworded): a rerun regrades them and keeps the scores given.
     before = path.read_text()
+    nb = nbformat.read(src / "student01.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "markdown" and c.source == _answer("skip_connections", 1))
+    cell.source += " Reworded after the deadline."
+    nbformat.write(nb, src / "student01.ipynb")
     light = rubric.model_copy(deep=True)
     light.exercises = [e for e in light.exercises if e.name == "detector_channels"]
-    grade_batch(src, out, rubric=light, workers=2, quick=True, reports=False, force=True)
+    again = grade_batch(src, out, rubric=light, workers=2, quick=True, reports=False)
+    assert again.graded == 1 and again.skipped == 19
     assert path.read_text() == before  # grading never writes the instructor's file
     _export(out)
     with open(out / "gradebook.csv", newline="") as f:
@@ -293,3 +299,39 @@ def test_the_static_review_page_renders_and_says_it_cannot_save(graded_class, tm
     assert '<div class="banner" id="offline">' in dom  # no longer hidden: the page says it cannot save from a file
     assert dom.count('class="save" disabled=""') == 20
     assert "<script>window.__pwned" not in dom
+
+
+@pytest.mark.slow
+def test_review_command_serves_the_pages_and_saves(graded_class, rubric):
+    import re
+    import subprocess
+    import sys
+
+    _, out = graded_class
+    proc = subprocess.Popen([sys.executable, "-m", "grader", "review", "lab3", str(out), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/", line).group(0)
+        page = urllib.request.urlopen(url + "batch_norm.html", timeout=30).read().decode()
+        assert page.count('class="answer"') == 20
+        assert "script-src 'nonce-" in urllib.request.urlopen(url + "batch_norm.html", timeout=30).headers["Content-Security-Policy"]
+        key = re.search(r'data-key="([^"]+)"', page).group(1)
+        token = re.search(r'data-token="([^"]+)"', page).group(1)
+        saved = urllib.request.urlopen(urllib.request.Request(
+            url + "api/score", method="POST", headers={"Content-Type": "application/json", "X-Review-Key": key},
+            data=json.dumps({"token": token, "question": "batch_norm", "points": "", "comment": "later"}).encode()), timeout=30)
+        assert json.loads(saved.read()) == {"saved": True, "pending": True}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    rows = list(csv.DictReader(open(out / MANUAL_SCORES, newline="")))
+    assert any(r["question"] == "batch_norm" and r["points"] == "" and r["comment"] == "later" for r in rows)
+
+
+def test_review_command_needs_a_results_folder(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "grader", "review", "lab3", str(tmp_path / "nope")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "is not a folder of results" in proc.stderr
