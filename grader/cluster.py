@@ -293,7 +293,10 @@ class DaskPool:
             future = self._running.pop(task, None)
         if future is None or future.done():
             return
-        future.set_result(self._result_of(task, entry, rubric)) if task.status != "cancelled" else future.set_exception(GradingCancelled())
+        if task.status == "cancelled":
+            future.set_exception(GradingCancelled())
+        else:
+            future.set_result(self._result_of(task, entry, rubric))
 
     def _result_of(self, task, entry: Entry, rubric: Rubric) -> SubmissionResult:
         distributed = _distributed()
