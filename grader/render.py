@@ -68,8 +68,11 @@ def render_terminal(result: SubmissionResult, console: Console, verbose: bool = 
         console.print("[dim]" + "; ".join(f"{k}: {v}" for k, v in result.isolation.items()) + "[/dim]", highlight=False)
     if result.written_answers:
         answered = sum(a.answered for a in result.written_answers)
-        console.print(f"For the instructor (not graded here): {answered} of {len(result.written_answers)} written answers given"
-                       + "".join(f"\n  {'✓' if a.answered else '·'} {a.title}" + ("" if a.answered else f" — {a.where}")
+        points = sum(a.max_points for a in result.written_answers)
+        worth = f", worth {points:g} points scored by your instructor" if points else ""
+        console.print(f"For the instructor (not graded here): {answered} of {len(result.written_answers)} written answers given{worth}"
+                       + "".join(f"\n  {'✓' if a.answered else '·'} {a.title}" + (f" ({a.max_points:g} pts)" if a.max_points else "")
+                                 + ("" if a.answered else f" — {a.where}")
                                  for a in result.written_answers), highlight=False, markup=False)
     if verbose:
         for stream in ("stdout", "stderr"):
