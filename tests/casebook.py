@@ -95,16 +95,45 @@ def rounds(cases: list[Case]) -> list[list[Case]]:
     return groups
 
 
-def grade_cases(cases: list[Case], tmp_dir: Path, name: str, lab: str = "lab3", **grade_kwargs) -> dict[str, "object"]:
-    """Grade ``cases`` in as few sandbox runs as possible; ExerciseResult by case id."""
-    from grader.engine import grade_submission
+WORKERS = 2
 
-    results = {}
-    for number, group in enumerate(rounds(cases)):
+
+def grade_at_once(jobs: dict, workers: int = WORKERS) -> dict:
+    """Grade several submissions at once, as ``grader grade`` does: ``jobs`` maps a key to
+    ``(path, lab, grade_submission keyword arguments)``; the SubmissionResult by key.
+
+    Each sandbox gets the cores divided between the gradings (one thread each on a
+    2-core machine), as batch grading gives them.
+    """
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grader.engine import grade_submission, load_lab_rubric
+
+    threads = max(1, (os.cpu_count() or 1) // workers)
+
+    def grade(job):
+        path, lab, kwargs = job
+        rubric = (kwargs.pop("rubric", None) or load_lab_rubric(lab)).model_copy(deep=True)
+        rubric.limits.threads = min(rubric.limits.threads, threads)
+        return grade_submission(path, lab, rubric=rubric, **kwargs)
+
+    with ThreadPoolExecutor(workers) as pool:
+        futures = {key: pool.submit(grade, (path, lab, dict(kwargs))) for key, (path, lab, kwargs) in jobs.items()}
+        return {key: future.result() for key, future in futures.items()}
+
+
+def grade_cases(cases: list[Case], tmp_dir: Path, name: str, lab: str = "lab3", **grade_kwargs) -> dict[str, "object"]:
+    """Grade ``cases`` in as few sandbox runs as possible, two at once; ExerciseResult by case id."""
+    jobs, groups = {}, rounds(cases)
+    for number, group in enumerate(groups):
         path = Path(tmp_dir) / f"{name}_{number}.py"
         path.write_text(merge_sources([c.path for c in group]))
-        graded = grade_submission(path, lab, only=[c.exercise for c in group], **grade_kwargs)
-        by_exercise = {e.name: e for e in graded.exercises}
+        jobs[number] = (path, lab, {"only": [c.exercise for c in group], **grade_kwargs})
+    graded = grade_at_once(jobs)
+    results = {}
+    for number, group in enumerate(groups):
+        by_exercise = {e.name: e for e in graded[number].exercises}
         for case in group:
             results[case.id] = by_exercise[case.exercise]
     return results

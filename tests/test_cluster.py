@@ -76,6 +76,20 @@ def test_a_job_from_another_grader_version_is_refused_on_the_worker_before_it_ru
         grade_job(job)
 
 
+@pytest.mark.parametrize("args, message", [
+    (["--cluster", "local:2", "--workers", "2"], "--workers is for grading on this machine"),
+    (["--cluster", "local:2", "--scheduler", "tcp://127.0.0.1:9"], "not both"),
+    (["--cluster", "slurm:4"], "expected local:N"),
+])
+def test_cluster_options_that_do_not_go_together_are_usage_errors(tmp_path, args, message):
+    from typer.testing import CliRunner
+
+    import grader.cli
+
+    result = CliRunner().invoke(grader.cli.app, ["grade", "toy", str(tmp_path), "--out", str(tmp_path / "out"), *args])
+    assert result.exit_code == 2 and message in result.output, result.output
+
+
 def test_without_dask_the_cluster_options_say_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(ClusterError, match=r'pip install "labgrader\[cluster\]"'):
@@ -176,10 +190,10 @@ def test_killing_a_worker_mid_batch_loses_nothing(pool, toy_class, toy_rubric, l
                     time.sleep(0.05)
             threading.Thread(target=kill_when_running, daemon=True).start()
 
-    small = subset(toy_class, ["ann.py", "ben.py", "bob.ipynb"], tmp_path / "class")
+    small = subset(toy_class, ["ann.py", "bob.ipynb"], tmp_path / "class")
     summary = grade_batch(small, tmp_path / "out", rubric=toy_rubric, pool=pool, on_event=on_event, reports=False)
     assert killed, "the test never saw ann's submission running"
-    assert set(summary.results) == {"ann", "ben", "bob"}
+    assert set(summary.results) == {"ann", "bob"}
     for student, result in summary.results.items():
         assert comparable(result) == comparable(local_results[student]), student
 
@@ -210,7 +224,7 @@ def test_a_submission_that_kills_its_worker_every_time_ends_as_an_error_row(pool
     killer = threading.Thread(target=keep_killing_daves_worker, daemon=True)
     killer.start()
     try:
-        small = subset(toy_class, ["dave.py", "ann.py", "carol.ipynb"], tmp_path / "class")
+        small = subset(toy_class, ["dave.py", "carol.ipynb"], tmp_path / "class")
         summary = grade_batch(small, tmp_path / "out", rubric=toy_rubric, pool=pool, reports=False)
     finally:
         done.set()
@@ -219,7 +233,7 @@ def test_a_submission_that_kills_its_worker_every_time_ends_as_an_error_row(pool
     assert dave.score == 0 and "died each time it was tried" in dave.notes[0] and "grader check" in dave.notes[0]
     assert {e.status for e in dave.exercises} == {"error"}
     assert summary.errors == 2  # dave and carol
-    for student in ("ann", "carol"):
+    for student in ("carol",):
         assert comparable(summary.results[student]) == comparable(local_results[student])
     # Not "up to date": the next run grades dave again.
     assert not dave.submission_sha256
@@ -227,19 +241,21 @@ def test_a_submission_that_kills_its_worker_every_time_ends_as_an_error_row(pool
 
 @pytest.mark.slow
 def test_ctrl_c_on_the_cluster_keeps_what_is_done_and_a_rerun_finishes(pool, toy_class, toy_rubric, tmp_path):
-    small = subset(toy_class, ["ann.py", "ben.py", "carol.ipynb", "erin.txt"], tmp_path / "class")
+    # carol's file is read on a worker and comes back at once, while dave's sandbox is still running
+    small = subset(toy_class, ["carol.ipynb", "dave.py", "erin.txt"], tmp_path / "class")
     out = tmp_path / "out"
     stop = threading.Event()
 
     def on_event(kind, entry, result):
-        if kind == "done" and entry.student in ("ann", "ben"):
-            stop.set()  # as Ctrl-C does, once a real grading came back
+        if kind == "done":
+            stop.set()  # as Ctrl-C does
 
     first = grade_batch(small, out, rubric=toy_rubric, pool=pool, on_event=on_event, stop=stop, reports=False)
-    assert first.interrupted and 1 <= first.graded < 4
-    assert len(list(out.glob("*.json"))) - 1 == first.graded  # + batch.json: nothing written for what was called off
+    assert first.interrupted and first.graded == 1 and set(first.results) == {"carol"}
+    assert len(list(out.glob("*.json"))) - 1 == first.graded  # + batch.json: nothing written for dave, called off
     rest = grade_batch(small, out, rubric=toy_rubric, pool=pool, reports=False)
-    assert rest.skipped == first.graded and rest.graded == 4 - first.graded and not rest.interrupted
+    assert rest.skipped == 1 and rest.graded == 2 and not rest.interrupted
+    assert {e.name: e.status for e in rest.results["dave"].exercises}["standardize"] == "timeout"
 
 
 @pytest.mark.slow
@@ -269,14 +285,15 @@ def test_a_worker_running_another_grader_version_is_refused_before_any_work(pool
 
 
 @pytest.mark.slow
-def test_grade_command_on_a_local_cluster_writes_every_export(toy_class, tmp_path):
+def test_grade_command_on_a_running_cluster_writes_every_export(pool, toy_class, tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(TOY.parent), os.environ.get("PYTHONPATH", "")])}
     small = subset(toy_class, ["ann.py", "carol.ipynb", "erin.txt"], tmp_path / "class")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "grader", "grade", "toy", str(small), "--out", str(out), "--cluster", "local:2"],
+    address = pool.client.scheduler.address
+    proc = subprocess.run([sys.executable, "-m", "grader", "grade", "toy", str(small), "--out", str(out), "--scheduler", address],
                           capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "3 submissions" in proc.stdout and "graded on a Dask cluster (local:2)" in proc.stdout
+    assert "3 submissions" in proc.stdout and f"graded on a Dask cluster ({address})" in proc.stdout
     for name in ("gradebook.csv", "canvas.csv"):
         assert (out / name).is_file()
     assert len(list((out / "gradescope").glob("*.json"))) == 3

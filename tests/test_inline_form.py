@@ -14,6 +14,7 @@ import nbformat
 import numpy as np
 import pytest
 
+from casebook import grade_at_once
 from grader.engine import grade_submission, load_lab_rubric, submission_form
 from grader.submission import load_submission
 
@@ -293,9 +294,9 @@ def graded_pair(tmp_path_factory):
     def grade(variant: str, quick: bool):
         if (variant, quick) not in cache:
             tmp = tmp_path_factory.mktemp(variant)
-            inline = grade_submission(inline_notebook(variant, tmp), "lab3", quick=quick)
-            stub = grade_submission(stub_twin(variant, tmp), "lab3", quick=quick)
-            cache[variant, quick] = inline, stub
+            graded = grade_at_once({"inline": (inline_notebook(variant, tmp), "lab3", {"quick": quick}),
+                                    "stub": (stub_twin(variant, tmp), "lab3", {"quick": quick})})
+            cache[variant, quick] = graded["inline"], graded["stub"]
         return cache[variant, quick]
 
     return grade
