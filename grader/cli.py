@@ -238,7 +238,7 @@ def similarity(
     flagged = [p for p in pairs if p.score >= threshold]
     console.print(f"{len(entries)} submissions, {len(pairs)} pairs share code beyond the handout; {len(flagged)} at or above {threshold:.0%}:")
     for pair in flagged[:20]:
-        console.print(f"  {pair.score:5.0%}  {pair.a} / {pair.b}", highlight=False)
+        console.print(f"  {pair.score:5.0%}  {pair.a} / {pair.b}", highlight=False, soft_wrap=True)
     console.print(f"Report: {out / 'index.html'}")
 
 
