@@ -195,9 +195,10 @@ def review(
         _fail_usage(f"the {lab} rubric has no questions with points to score by hand")
     try:
         app = create_app(folder)
-        from werkzeug.serving import make_server
-    except (RuntimeError, ImportError) as exc:
-        _fail_usage(str(exc) if isinstance(exc, RuntimeError) else 'grader review needs Flask: pip install "labgrader[review]"')
+    except RuntimeError as exc:  # Flask is not installed
+        _fail_usage(str(exc))
+    from werkzeug.serving import make_server  # Flask's own server library
+
     server = make_server("127.0.0.1", port, app, threaded=True)
     console.print(f"Reviewing {len(folder.students())} submissions of {lab}: open http://127.0.0.1:{server.server_port}/ "
                   f"(scores are saved in {folder.scores_path}; Ctrl-C to stop)", highlight=False, soft_wrap=True)

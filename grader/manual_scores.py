@@ -36,7 +36,9 @@ class ManualScoresError(ValueError):
 
 
 @dataclass
-class Entry:
+class GivenScore:
+    """One row of the CSV: the points (None: pending) and the comment."""
+
     points: float | None
     comment: str
 
@@ -60,7 +62,7 @@ def parse_points(text: str, maximum: float) -> float | None:
     return value
 
 
-def read_manual_scores(path: Path, rubric: Rubric) -> tuple[dict[tuple[str, str], Entry], list[str]]:
+def read_manual_scores(path: Path, rubric: Rubric) -> tuple[dict[tuple[str, str], GivenScore], list[str]]:
     """The scores in ``path`` by (student, question), and a line per row that was not used (and why)."""
     path = Path(path)
     if not path.is_file():
@@ -74,7 +76,7 @@ def read_manual_scores(path: Path, rubric: Rubric) -> tuple[dict[tuple[str, str]
     if missing:
         raise ManualScoresError(f"{path}: no {', '.join(missing)} column; the header must be {','.join(COLUMNS)}")
     maxima = {q.id: q.points for q in scored_questions(rubric)}
-    scores: dict[tuple[str, str], Entry] = {}
+    scores: dict[tuple[str, str], GivenScore] = {}
     problems = []
     for line, row in enumerate(reader, start=2):
         student, question = (row.get("student") or "").strip(), (row.get("question") or "").strip()
@@ -88,7 +90,7 @@ def read_manual_scores(path: Path, rubric: Rubric) -> tuple[dict[tuple[str, str]
         except ValueError as exc:
             problems.append(f"{path.name} line {line}: points for {student}/{question}: {exc}; left pending")
             points = None
-        scores[student, question] = Entry(points, (row.get("comment") or "").strip())
+        scores[student, question] = GivenScore(points, (row.get("comment") or "").strip())
     return scores, problems
 
 
@@ -113,15 +115,15 @@ def _rows_as_written(path: Path) -> list[dict]:
         return [{c: (row.get(c) or "").strip() for c in COLUMNS} for row in csv.DictReader(f) if (row.get("student") or row.get("question"))]
 
 
-def manual_grading(student: str, rubric: Rubric, scores: dict[tuple[str, str], Entry]) -> ManualGrading | None:
+def manual_grading(student: str, rubric: Rubric, scores: dict[tuple[str, str], GivenScore]) -> ManualGrading | None:
     """One student's questions scored by hand, as far as ``scores`` goes; None when the rubric scores none."""
     questions = scored_questions(rubric)
     if not questions:
         return None
+    pending = GivenScore(None, "")
     return ManualGrading(questions=[
         ManualScore(id=q.id, title=q.title, max_points=q.points,
-                    points=scores.get((student, q.id), Entry(None, "")).points,
-                    comment=scores.get((student, q.id), Entry(None, "")).comment)
+                    points=scores.get((student, q.id), pending).points, comment=scores.get((student, q.id), pending).comment)
         for q in questions
     ])
 

@@ -25,6 +25,7 @@ web framework in Python and the review needs no more than two routes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -71,6 +72,7 @@ class ReviewFolder:
     def scores_path(self) -> Path:
         return self.root / MANUAL_SCORES
 
+    @functools.cached_property
     def _secret(self) -> bytes:
         path = self.root / REVIEW_DIR / ".secret"
         if not path.is_file():
@@ -81,7 +83,7 @@ class ReviewFolder:
 
     def token(self, student: str, question: str) -> str:
         """The opaque id of one student's answer to one question (stable for this folder, meaningless elsewhere)."""
-        return hmac.new(self._secret(), f"{student}\0{question}".encode(), hashlib.sha256).hexdigest()[:20]
+        return hmac.new(self._secret, f"{student}\0{question}".encode(), hashlib.sha256).hexdigest()[:20]
 
     def _rows(self) -> list[dict]:
         return [row for row in ResultsFolder(self.root).load_graded() if row.get("loaded") is not None]
@@ -96,11 +98,15 @@ class ReviewFolder:
                 return student
         return None
 
-    def items(self, question: QuestionSpec) -> list[ReviewItem]:
-        """Every student's answer to ``question``: shuffled and anonymised unless ``names``."""
-        scores, _ = read_manual_scores(self.scores_path, self.rubric)
+    def items(self, question: QuestionSpec, rows: list[dict] | None = None, scores: dict | None = None) -> list[ReviewItem]:
+        """Every student's answer to ``question``: shuffled and anonymised unless ``names``.
+
+        ``rows`` and ``scores`` (the results and the CSV) are read here unless given.
+        """
+        if scores is None:
+            scores, _ = read_manual_scores(self.scores_path, self.rubric)
         items = []
-        for row in self._rows():
+        for row in self._rows() if rows is None else rows:
             student = row["student"]
             answer = next((a for a in row["loaded"].written_answers if a.id == question.id), None)
             entry = scores.get((student, question.id))
@@ -127,13 +133,15 @@ class ReviewFolder:
             scored=sum(i.points != "" for i in items), key=key, nonce=nonce or secrets.token_urlsafe(16))
 
     def index_page(self) -> str:
+        results = self._rows()
+        scores, _ = read_manual_scores(self.scores_path, self.rubric)
         rows = []
         for question in self.questions:
-            items = self.items(question)
+            items = self.items(question, results, scores)
             scored = sum(i.points != "" for i in items)
             rows.append({"id": question.id, "title": question.title, "points": question.points,
                          "answered": sum(i.answered for i in items), "scored": scored, "pending": len(items) - scored})
-        return _environment().get_template("review_index.html.j2").render(lab=self.rubric.lab, rows=rows, students=len(self.students()))
+        return _environment().get_template("review_index.html.j2").render(lab=self.rubric.lab, rows=rows, students=len(results))
 
     def write_static(self) -> list[Path]:
         """The pages as files in ``<results>/review/`` (they read anywhere; saving needs ``grader review``)."""

@@ -138,17 +138,24 @@ def _assign_cases(by_exercise: dict[str, list], students: list[int]) -> dict[tup
     return given
 
 
-def student_notebook(number: int, handout: nbformat.NotebookNode, given: dict[tuple[int, str], Path], questions: list[dict]):
+def answer_cells(handout: nbformat.NotebookNode, rubric) -> dict[str, int]:
+    """Each rubric question's answer cell in the handout: the first placeholder after the cell its anchor finds."""
+    cells = handout.cells
+    found = {}
+    for q in rubric.questions:
+        index = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and re.search(q.anchor, c.source, re.M))
+        found[q.id] = next(i for i in range(index + 1, len(cells)) if cells[i].source.strip() == "*Your answer here.*")
+    return found
+
+
+def student_notebook(number: int, handout: nbformat.NotebookNode, given: dict[tuple[int, str], Path], answers: dict[str, int]):
     nb = copy.deepcopy(handout)
     for cell in nb.cells:
         exercise = cell.metadata.get("labgrader", {}).get("exercise")
         if (number, exercise) in given:
             cell.source = given[number, exercise].read_text()
-    for question in questions:
-        anchor = question["anchor_text"]
-        index = next(i for i, c in enumerate(nb.cells) if c.cell_type == "markdown" and c.source.startswith(anchor))
-        placeholder = next(i for i in range(index + 1, len(nb.cells)) if nb.cells[i].source.strip() == "*Your answer here.*")
-        nb.cells[placeholder].source = _answer(question["id"], number)
+    for question, index in answers.items():
+        nb.cells[index].source = _answer(question, number)
     return nb
 
 
@@ -173,17 +180,14 @@ def build_class(folder: Path, rubric, size: int = 20) -> dict[str, Path]:
     """Write ``size`` notebooks (student00 … ) in ``folder``; the last ones copied as COPIED says."""
     handout = nbformat.read(HANDOUT, as_version=4)
     by_exercise = _cases_by_exercise()
-    questions = []
-    for q in rubric.questions:
-        cell = next(c for c in handout.cells if c.cell_type == "markdown" and re.search(q.anchor, c.source, re.M))
-        questions.append({"id": q.id, "anchor_text": cell.source[:30]})
+    answers = answer_cells(handout, rubric)
     keep = {e.name for e in rubric.exercises}
     notebooks: dict[str, nbformat.NotebookNode] = {}
     copiers = {copier for _, copier in COPIED}
     honest = [n for n in range(size) if f"student{n:02d}" not in copiers]
     given = _assign_cases(by_exercise, honest)
     for number in honest:
-        notebooks[f"student{number:02d}"] = student_notebook(number, handout, given, questions)
+        notebooks[f"student{number:02d}"] = student_notebook(number, handout, given, answers)
     for seed, (original, copier) in enumerate(COPIED):
         notebooks[copier] = copy_of(notebooks[original], seed, keep)
     folder.mkdir(parents=True, exist_ok=True)
@@ -198,12 +202,9 @@ def build_large_class(folder: Path, rubric, size: int = 300) -> None:
     """``size`` notebooks for benchmarks: every exercise answered, by answer files drawn with replacement."""
     handout = nbformat.read(HANDOUT, as_version=4)
     by_exercise = _cases_by_exercise()
-    questions = []
-    for q in rubric.questions:
-        cell = next(c for c in handout.cells if c.cell_type == "markdown" and re.search(q.anchor, c.source, re.M))
-        questions.append({"id": q.id, "anchor_text": cell.source[:30]})
+    answers = answer_cells(handout, rubric)
     folder.mkdir(parents=True, exist_ok=True)
     for number in range(size):
         draw = random.Random(number)
         given = {(number, exercise): draw.choice(cases).path for exercise, cases in by_exercise.items()}
-        nbformat.write(student_notebook(number, handout, given, questions), folder / f"student{number:03d}.ipynb")
+        nbformat.write(student_notebook(number, handout, given, answers), folder / f"student{number:03d}.ipynb")

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import ast
 import sys
-import time
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from grader.engine import grade_submission, load_lab_rubric, submission_form
+from grader.engine import load_lab_rubric, submission_form
 from grader.submission import load_submission, runnable_source
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 import course_notebooks  # noqa: E402
+from casebook import grade_at_once  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -46,24 +46,14 @@ def _write(variant: str, folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """Grade every variant once per module, two at once as batch grading does: (result, wall-clock seconds)."""
+    """Grade every variant once per module, two at once as batch grading does: (result, its grading's seconds)."""
     cache: dict[str, tuple] = {}
-
-    one_thread = COURSE_RUBRIC.model_copy(deep=True)
-    one_thread.limits.threads = 1  # two sandboxes share the cores, as in `grader grade`
-
-    def timed(path):
-        started = time.perf_counter()
-        result = grade_submission(path, "lab3", rubric=one_thread)
-        return result, time.perf_counter() - started
 
     def grade(variant: str):
         if not cache:
-            from concurrent.futures import ThreadPoolExecutor
-
-            paths = {v: _write(v, tmp_path_factory.mktemp(v)) for v in (MIXED_2023, KERAS2_2020, BLANK_DETECTOR_2023, HANDOUT_2023)}
-            with ThreadPoolExecutor(2) as pool:
-                cache.update(zip(paths, pool.map(timed, paths.values())))
+            jobs = {v: (_write(v, tmp_path_factory.mktemp(v)), "lab3", {"rubric": COURSE_RUBRIC})
+                    for v in (MIXED_2023, KERAS2_2020, BLANK_DETECTOR_2023, HANDOUT_2023)}
+            cache.update({v: (result, result.seconds) for v, result in grade_at_once(jobs).items()})
         return cache[variant]
 
     return grade
