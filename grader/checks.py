@@ -243,6 +243,30 @@ def zero_mean_noise(obs: Observed, key: str, level_secret: str, min_std: float, 
 
 
 @check
+def scaled_to_unit_range(obs: Observed, key: str, raw: str) -> CheckOutcome:
+    """The images are the raw pixels divided by 255 (or, equally right here, by each image's or the batch's maximum)."""
+    found = np.asarray(obs.array(key), np.float64)
+    pixels = np.asarray(obs.secret(raw), np.float64)
+    if found.size != pixels.size:
+        raise NotObserved(f"the result has shape {fmt_shape(found.shape)}, so its values cannot be compared with the {pixels.shape[0]} images given")
+    found = found.reshape(pixels.shape)
+    if not np.issubdtype(obs.array(key).dtype, np.floating):
+        return CheckOutcome(False, f"the images are {obs.array(key).dtype} values; convert them to floats (astype('float32')) before dividing")
+    if np.allclose(found, pixels / 255.0, atol=1e-6):
+        return CheckOutcome(True, "pixels divided by 255: values in [0, 1]")
+    per_image = pixels / np.maximum(pixels.max(axis=(1, 2), keepdims=True), 1)
+    if np.allclose(found, per_image, atol=1e-6):
+        return CheckOutcome(True, "each image divided by its brightest pixel: values in [0, 1] (dividing by 255 is the usual choice)")
+    if found.min() < -1e-6:
+        return CheckOutcome(False, f"values go down to {found.min():.3g}: the lab asks for [0, 1] (divide by 255), not standardized pixels")
+    if found.max() > 1.0 + 1e-6:
+        return CheckOutcome(False, f"values go up to {found.max():.4g}: scale the pixels (0 to 255) into [0, 1] by dividing by 255")
+    if np.allclose(found, pixels / 256.0, atol=1e-6):
+        return CheckOutcome(False, "pixels divided by 256: the brightest pixel, 255, must become exactly 1, so divide by 255")
+    return CheckOutcome(False, f"values in [{found.min():.3g}, {found.max():.3g}], but not the pixels divided by 255")
+
+
+@check
 def values_in_range(obs: Observed, keys: list[str], low: float, high: float) -> CheckOutcome:
     for key in keys:
         a = obs.array(key)
@@ -478,13 +502,15 @@ def training_context(obs: Observed) -> str:
 
 
 @check
-def classification_accuracy(obs: Observed, key: str, labels: str, min_accuracy: float, chance: float = 0.1) -> CheckOutcome:
+def classification_accuracy(obs: Observed, key: str, labels: str, min_accuracy: float, chance: float = 0.1,
+                            what: str = "test accuracy") -> CheckOutcome:
+    """The argmax of the predictions ``key`` matches the secret integer ``labels`` often enough."""
     probs = obs.array(key)
     y = np.asarray(obs.secret(labels))
     if probs.shape != (len(y), probs.shape[-1]):
         raise NotObserved(f"predictions have shape {probs.shape}")
     acc = float(np.mean(np.argmax(probs, axis=-1) == y))
-    msg = f"test accuracy {acc:.3f}{training_context(obs)}"
+    msg = f"{what} {acc:.3f}{training_context(obs)}"
     if acc < min_accuracy:
         return CheckOutcome(False, f"{msg}; expected at least {min_accuracy:.2f} (chance is {chance:.2f})", {"accuracy": acc})
     return CheckOutcome(True, f"{msg} (at least {min_accuracy:.2f} needed)", {"accuracy": acc})

@@ -8,10 +8,13 @@ A rubric's ``probe_params.inputs`` is a table of named arrays. Each is one of::
     images = { dataset = "mnist.x_train", count = 256, scale = 255, channel_axis = true }
     labels = { dataset = "mnist.y_test", count = 100, secret = true }
     noisy = { dataset = "mnist.x_test", count = 256, scale = 255, channel_axis = true, noise = 0.5, seed = 3 }
+    flat = { dataset = "mnist.x_train", count = 4000, scale = 255, flatten = true }
+    onehot = { dataset = "mnist.y_train", count = 4000, one_hot = 10 }
 
 ``dataset`` names an array of a dataset the rubric's ``[data]`` table loads
 (:func:`grader.data.load_named_datasets`); ``scale`` divides it (uint8 pixels
-to [0, 1]), ``channel_axis`` appends an axis of 1, ``noise`` adds Gaussian
+to [0, 1]), ``channel_axis`` appends an axis of 1, ``flatten`` makes each sample one
+vector, ``one_hot = K`` turns integer labels into rows of K with a single 1, ``noise`` adds Gaussian
 noise of that standard deviation (drawn with ``seed``; not clipped). An array marked
 ``secret = true`` stays in the grader for the checks (labels, targets) and
 never enters the sandbox. Every array is a secret too, under its name, so a
@@ -56,6 +59,10 @@ def _array(name: str, spec: Mapping[str, Any], data: Any) -> np.ndarray:
             array = array.astype(np.float32) / float(spec["scale"])
         if spec.get("channel_axis"):
             array = array[..., None]
+        if spec.get("flatten"):
+            array = array.reshape(len(array), -1)
+        if "one_hot" in spec:
+            array = np.eye(int(spec["one_hot"]), dtype=np.float32)[array.astype(np.int64)]
         if "noise" in spec:
             rng = np.random.default_rng(spec.get("seed", 0))
             array = (array + float(spec["noise"]) * rng.standard_normal(array.shape)).astype(np.float32)

@@ -164,6 +164,10 @@ def _layer_entry(layer, prefix: str) -> dict:
         for key in ("units", "filters", "kernel_size", "strides", "padding", "pool_size", "size", "axis", "rate", "use_bias"):
             if key in raw:
                 config[key] = raw[key]
+        for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
+            described = describe_regularizer(getattr(layer, key, None))
+            if described:
+                config[key] = described
     except Exception:  # noqa: BLE001 - custom layers may not implement get_config
         pass
     inbound = []
@@ -230,4 +234,56 @@ def describe_model(model) -> dict:
     walk(model, "")
     info["layers"] = layers
     info["final_activation"] = final_activation(model)
+    return info
+
+
+def describe_regularizer(regularizer) -> dict | None:
+    """A weight regularizer as ``{"class": ..., "l1": ..., "l2": ...}`` (None for none); L1L2(l1=0, l2=x) is an L2."""
+    if regularizer is None:
+        return None
+    try:
+        config = regularizer.get_config()
+    except Exception:  # noqa: BLE001 - a plain function used as a regularizer
+        config = {}
+    l1, l2 = float(config.get("l1", 0.0) or 0.0), float(config.get("l2", 0.0) or 0.0)
+    return {"class": type(regularizer).__name__, "l1": l1, "l2": l2}
+
+
+def describe_loss(loss) -> list[str]:
+    """Names a compiled loss goes by: a string as given, a Loss object's class and name, a function's name."""
+    if loss is None:
+        return []
+    if isinstance(loss, str):
+        return [loss]
+    if isinstance(loss, (list, tuple)):
+        return [n for item in loss for n in describe_loss(item)]
+    if isinstance(loss, dict):
+        return [n for item in loss.values() for n in describe_loss(item)]
+    names = [type(loss).__name__, getattr(loss, "name", None), getattr(loss, "__name__", None)]
+    inner = getattr(loss, "fn", None)  # a LossFunctionWrapper around a function
+    if inner is not None:
+        names.append(getattr(inner, "__name__", None))
+    return [str(n) for n in names if n and n not in ("function", "LossFunctionWrapper")]
+
+
+def describe_compiled(model) -> dict:
+    """How a model was compiled: optimizer class and learning rate, loss names, metric names (``compiled`` False if not)."""
+    if not getattr(model, "compiled", False):
+        return {"compiled": False}
+    config = getattr(getattr(model, "_compile_config", None), "config", None) or {}
+    optimizer = getattr(model, "optimizer", None)
+    info: dict = {"compiled": True, "optimizer": type(optimizer).__name__ if optimizer is not None else None,
+                  "loss": describe_loss(config.get("loss", getattr(model, "loss", None)))}
+    rate = getattr(optimizer, "learning_rate", None)
+    try:
+        info["learning_rate"] = float(np.asarray(rate))
+    except Exception:  # noqa: BLE001 - a schedule: its class says enough
+        info["learning_rate_schedule"] = type(getattr(optimizer, "_learning_rate", rate)).__name__
+    metrics = config.get("metrics") or []
+    if isinstance(metrics, dict):
+        metrics = [m for value in metrics.values() for m in (value if isinstance(value, (list, tuple)) else [value])]
+    if not isinstance(metrics, (list, tuple)):
+        metrics = [metrics]
+    info["metrics"] = [m if isinstance(m, str) else str(getattr(m, "name", None) or getattr(m, "__name__", None) or type(m).__name__)
+                       for m in metrics]
     return info

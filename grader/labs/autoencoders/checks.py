@@ -1,4 +1,4 @@
-"""The autoencoders lab's own checks: scaling, the loss, what fit was given, and the 2-D codes."""
+"""The autoencoders lab's own checks: the loss, what fit was given, and the 2-D codes."""
 
 from __future__ import annotations
 
@@ -8,30 +8,6 @@ from grader.checks import CheckOutcome, NotObserved, Observed, fmt_shape, regist
 
 CHECKS: dict = {}
 check = registrar(CHECKS)
-
-
-@check
-def scaled_to_unit_range(obs: Observed, key: str, raw: str) -> CheckOutcome:
-    """The images are the raw pixels divided by 255 (or, equally right here, by each image's or the batch's maximum)."""
-    found = np.asarray(obs.array(key), np.float64)
-    pixels = np.asarray(obs.secret(raw), np.float64)
-    if found.size != pixels.size:
-        raise NotObserved(f"the result has shape {fmt_shape(found.shape)}, so its values cannot be compared with the {pixels.shape[0]} digits given")
-    found = found.reshape(pixels.shape)
-    if not np.issubdtype(obs.array(key).dtype, np.floating):
-        return CheckOutcome(False, f"the images are {obs.array(key).dtype} values; convert them to floats (astype('float32')) before dividing")
-    if np.allclose(found, pixels / 255.0, atol=1e-6):
-        return CheckOutcome(True, "pixels divided by 255: values in [0, 1]")
-    per_image = pixels / np.maximum(pixels.max(axis=(1, 2), keepdims=True), 1)
-    if np.allclose(found, per_image, atol=1e-6):
-        return CheckOutcome(True, "each image divided by its brightest pixel: values in [0, 1] (dividing by 255 is the usual choice)")
-    if found.min() < -1e-6:
-        return CheckOutcome(False, f"values go down to {found.min():.3g}: the lab asks for [0, 1] (divide by 255), not standardized pixels")
-    if found.max() > 1.0 + 1e-6:
-        return CheckOutcome(False, f"values go up to {found.max():.4g}: scale the pixels (0 to 255) into [0, 1] by dividing by 255")
-    if np.allclose(found, pixels / 256.0, atol=1e-6):
-        return CheckOutcome(False, "pixels divided by 256: the brightest pixel, 255, must become exactly 1, so divide by 255")
-    return CheckOutcome(False, f"values in [{found.min():.3g}, {found.max():.3g}], but not the pixels divided by 255")
 
 
 #: Losses that compare an output image with its target pixel by pixel, by the names Keras knows them under.

@@ -17,7 +17,7 @@ import numpy as np
 
 from harness.generic_probes import call_function
 from harness.lab_api import LabProbes
-from harness.observe import describe_model, single_io_shapes
+from harness.observe import describe_loss, describe_model, single_io_shapes
 
 from .given import build_autoencoder  # the lab's given code, defined once in its master notebook
 
@@ -114,23 +114,6 @@ def compile_autoencoder(fn, inputs, params, obs):
     if history is not None:
         obs.put("mse.before", before)
         obs.put("mse.after", _mse(compiled, images))
-
-
-def describe_loss(loss) -> list[str]:
-    """Names a compiled loss goes by: a string as given, a Loss object's class and name, a function's name."""
-    if loss is None:
-        return []
-    if isinstance(loss, str):
-        return [loss]
-    if isinstance(loss, (list, tuple)):
-        return [n for item in loss for n in describe_loss(item)]
-    if isinstance(loss, dict):
-        return [n for item in loss.values() for n in describe_loss(item)]
-    names = [type(loss).__name__, getattr(loss, "name", None), getattr(loss, "__name__", None)]
-    inner = getattr(loss, "fn", None)  # a LossFunctionWrapper around a function
-    if inner is not None:
-        names.append(getattr(inner, "__name__", None))
-    return [str(n) for n in names if n and n not in ("function", "LossFunctionWrapper")]
 
 
 def _fit_on_stand_in(fn, arrays: dict, params, obs) -> None:

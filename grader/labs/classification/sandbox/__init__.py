@@ -1,0 +1,1 @@
+"""The classification lab's sandbox half: its probes and original-notebook locators."""
