@@ -28,7 +28,9 @@ class Case:
     @property
     def id(self) -> str:
         stem = self.path.stem
-        return stem if stem.startswith(self.exercise + "__") else f"{self.exercise}__{stem}"
+        if "__" in stem:
+            return f"{self.exercise}__{stem.split('__', 1)[1]}"
+        return f"{self.exercise}__{stem}"
 
     @property
     def summary(self) -> str:
@@ -36,11 +38,12 @@ class Case:
 
 
 def all_cases(lab: str = "lab3") -> list[Case]:
+    """Every case of ``lab``; a file named ``a+b__correct_x.py`` answers exercises a and b (one case each)."""
     cases = []
     for path in sorted((CASES_ROOT / lab).glob("*__*.py")):
-        exercise, rest = path.stem.split("__", 1)
+        exercises, rest = path.stem.split("__", 1)
         verdict, _, label = rest.partition("_")
-        cases.append(Case(path, exercise, verdict == "correct", label))
+        cases.extend(Case(path, exercise, verdict == "correct", label) for exercise in exercises.split("+"))
     return cases
 
 

@@ -22,6 +22,8 @@ from grader.hints import keras3_hint
 CHILD = r'''
 import json, sys, traceback
 sys.path.insert(0, sys.argv[1])
+import pickle
+
 import numpy as np
 import keras
 
@@ -139,6 +141,27 @@ def evaluate_predict_generator():
             # Keras 2 also took any iterator, and [x, y] lists as batches
             "list_batches": same(model.evaluate_generator(iter([[X[i:i + 4], Y[i:i + 4]] for i in (0, 4, 8)]), 3),
                                  model.evaluate(X, Y, batch_size=4, verbose=0))}
+
+
+def history_acc():
+    # Keras 2.2 called the accuracy 'acc' in the history, whatever the metric's spelling
+    model = dense_model()
+    model.compile(optimizer="sgd", loss="mse", metrics=["accuracy"])
+    history = model.fit(X, Y, validation_data=(X, Y), epochs=2, verbose=0)
+    return {"acc": len(history.history["acc"]), "val_acc": len(history.history["val_acc"]),
+            "missing": error_of(lambda: history.history["top_k"]), "saved_as": type(pickle.loads(pickle.dumps(history.history))).__name__}
+
+
+def int_learning_rate():
+    # 10 ** 0 is the int 1: Keras 2 took it, Keras 3 refuses it
+    return {"sgd": float(keras.optimizers.SGD(10 ** 0).learning_rate), "adam": float(keras.optimizers.Adam(learning_rate=1).learning_rate)}
+
+
+def image_data_generator():
+    from keras.preprocessing.image import ImageDataGenerator
+
+    batches = ImageDataGenerator(rotation_range=15, horizontal_flip=True).flow(np.zeros((8, 28, 28, 1), "float32"), np.zeros(8), batch_size=4)
+    return {"batch": list(next(batches)[0].shape)}
 
 
 def nb_epoch():
@@ -316,6 +339,7 @@ def still_failing():
 
 SNIPPETS = [model_keywords, model_mixed, tf_keras_model, functional_subclass, optimizer_lr, optimizer_decay,
             optimizer_lr_attribute, fit_generator, evaluate_predict_generator, nb_epoch, predict_classes,
+            history_acc, int_learning_rate, image_data_generator,
             from_imports, image_dim_ordering, backend_loss, backend_set_value, subclassing, image_iterator, opencv_habits]
 OLD_IMPORTS = {path: old_import(path) for path in OLD_PATHS}
 
@@ -452,6 +476,19 @@ def test_generators(child):
     value, messages = ok(child, "nb_epoch")
     assert value == {"epochs": [0, 1, 2]}
     assert messages == ["model.fit(nb_epoch=...) was run as model.fit(epochs=...)"]
+
+
+def test_keras2_history_names_int_learning_rates_and_image_data_generator(child):
+    value, messages = ok(child, "history_acc")
+    assert value == {"acc": 2, "val_acc": 2, "missing": {"type": "KeyError", "message": "'top_k'"}, "saved_as": "dict"}
+    assert messages == ["history.history['acc'] was read as history.history['accuracy'] (Keras 2.2's name for the accuracy metric)"]
+    value, messages = ok(child, "int_learning_rate")
+    assert value == {"sgd": 1.0, "adam": 1.0}
+    # (each message is recorded once per run: an earlier snippet's SGD(lr=1) may have said it for SGD)
+    assert "Adam(learning_rate=1) was run as Adam(learning_rate=1.0) (Keras 3 refuses an int learning rate)" in messages
+    value, messages = ok(child, "image_data_generator")
+    assert value == {"batch": [4, 28, 28, 1]}
+    assert any("ImageDataGenerator" in m for m in messages), messages
 
 
 def test_predict_classes(child):

@@ -18,3 +18,18 @@ def test_keras2_code_gets_keras3_explanations(repo):
     assert bn.score == 0
     assert "keras.layers.BatchNormalization" in bn.feedback or any("keras.layers.BatchNormalization" in c.message for c in bn.checks)
     assert any("keras.layers.normalization" in note and "BatchNormalization" in note for note in result.notes)
+
+
+@pytest.mark.parametrize("error, words", [
+    (("ValueError", "Argument `learning_rate` should be float, or an instance of LearningRateSchedule, or a callable (that takes "
+                    "in the current iteration value and returns the corresponding learning rate value). Received instead: learning_rate=1"),
+     "refuse an int learning rate"),
+    (("ValueError", "All layers added to a Sequential model should have unique names. Name 'input_layer' is already the name of a "
+                    "layer in this model. Update the `name` argument to pass a unique name."), "'input_layer'"),
+    (("KeyError", "'val_acc'"), "'val_accuracy'"),
+    (("ImportError", "cannot import name 'ImageDataGenerator' from 'keras.preprocessing.image'"), "preprocessing layers"),
+])
+def test_keras3_errors_of_the_classification_texts_are_explained(error, words):
+    from grader.hints import keras3_hint
+
+    assert words in keras3_hint(*error)

@@ -41,6 +41,7 @@ PREDICT_PROBA = "model.predict_proba(...) was run as model.predict(...)"
 OPTIMIZER_LR_ATTRIBUTE = "optimizer.lr was run as optimizer.learning_rate"
 IMAGE_DIM_ORDERING = "keras.backend.image_dim_ordering() was run as keras.backend.image_data_format()"
 SET_VALUE = "keras.backend.set_value(x, value) was run as x.assign(value)"
+HISTORY_ACC = "history.history['acc'] was read as history.history['accuracy'] (Keras 2.2's name for the accuracy metric)"
 
 # Keras 2 module paths that only re-exported what Keras 3 keeps in one namespace.
 OLD_MODULES: dict[str, tuple[str, ...]] = {
@@ -176,8 +177,16 @@ def _patch_optimizers() -> None:
                 else:
                     kwargs["learning_rate"] = lr
                 _note(f"{name}(lr=...) was run as {name}(learning_rate=...)")
-            decay = kwargs.get("decay")
             rate = args[0] if args else kwargs.get("learning_rate")
+            if isinstance(rate, numbers.Integral) and not isinstance(rate, bool):
+                # Keras 2 took SGD(10 ** 0); Keras 3 refuses an int, though 1 and 1.0 mean the same rate.
+                rate = float(rate)
+                if args:
+                    args = (rate, *args[1:])
+                else:
+                    kwargs["learning_rate"] = rate
+                _note(f"{name}(learning_rate={int(rate)}) was run as {name}(learning_rate={rate!r}) (Keras 3 refuses an int learning rate)")
+            decay = kwargs.get("decay")
             # Keras 3 ignores decay= (with a warning), which silently changes
             # training. Keras 2 used lr / (1 + decay * iterations): exactly
             # InverseTimeDecay with decay_steps=1 evaluated at the iteration count.
@@ -311,9 +320,32 @@ def _patch_training() -> None:
             if "nb_epoch" in kwargs and "epochs" not in kwargs:  # Keras 1's name
                 _note(NB_EPOCH)
                 kwargs["epochs"] = kwargs.pop("nb_epoch")
-            return original_fit(self, *args, **kwargs)
+            history = original_fit(self, *args, **kwargs)
+            if isinstance(getattr(history, "history", None), dict) and not isinstance(history.history, Keras2HistoryDict):
+                history.history = Keras2HistoryDict(history.history)
+            return history
 
         keras.Model.fit = _wrap(original_fit, fit)
+
+
+class Keras2HistoryDict(dict):
+    """A History's ``history`` dict that still answers to Keras 2.2's 'acc' / 'val_acc' for 'accuracy' / 'val_accuracy'."""
+
+    _OLD_NAMES = {"acc": "accuracy", "val_acc": "val_accuracy"}
+
+    def __missing__(self, key):
+        new = self._OLD_NAMES.get(key)
+        if new is not None and new in self:
+            _note(HISTORY_ACC)
+            return self[new]
+        raise KeyError(key)
+
+    def __reduce__(self):
+        # np.save(path, history.history) pickles it: as a plain dict, so it loads anywhere.
+        return (dict, (dict(self),))
+
+
+setattr(Keras2HistoryDict, _MARK, True)
 
 
 # ------------------------------------------------------------------ old module paths

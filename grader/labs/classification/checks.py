@@ -168,7 +168,7 @@ def stops_on_validation_loss(obs: Observed, key: str = "callbacks") -> CheckOutc
         return CheckOutcome(False, f"it watches {monitor!r}; the lab trains until the validation loss stops decreasing: monitor='val_loss'")
     if monitor != "val_loss":
         return CheckOutcome(False, f"it watches {monitor!r}, not the validation loss: monitor='val_loss'")
-    if callback.get("lower_is_better") is False:
+    if callback.get("mode") == "max" or callback.get("lower_is_better") is False:
         return CheckOutcome(False, f"mode={callback['mode']!r} stops when the loss stops *increasing*; use mode='min' (or leave it 'auto')")
     return CheckOutcome(True, f"EarlyStopping on val_loss (patience {callback['patience']})")
 
@@ -315,11 +315,13 @@ def gaussian_input_noise(obs: Observed, cases: dict[str, float], clean: str, mea
         if obs.values.get(f"input_changed.{case}"):
             return CheckOutcome(False, "the function added the noise to the images it was given, in place; return a new array (x + noise)")
         noise = found - x
-        clipped = found.min() >= 0 and found.max() <= 1 and np.mean(found == 0) > np.mean(x == 0) + 0.1
+        # Unclipped noise of variance 0.01 or more always takes some pixel below 0.
+        clipped = bool(found.min() >= 0 and found.max() <= 1 and np.any(noise != 0))
         if clipped:
-            # Where the image is black, clipping keeps the positive half of the noise: its mean square is still the variance.
-            background = (x == 0) & (found > 0) & (found < 1)
-            std = float(np.sqrt(np.mean(found[background] ** 2))) if background.any() else 0.0
+            # On black pixels, clipping keeps the positive half of the noise; the median of |N(0, σ)| is 0.6745 σ,
+            # and clipping at 1 does not move it while σ < 1.4.
+            background = (x == 0) & (found > 0)
+            std = float(np.median(found[background]) / 0.6745) if background.sum() > 100 else float(noise.std())
             mean = 0.0
         else:
             std, mean = float(noise.std()), float(noise.mean())
