@@ -11,7 +11,7 @@ import nbformat
 import numpy as np
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grader.checks import Observed
+from grader.checks import Observed, scaled_to_unit_range
 from grader.engine import load_lab_rubric, submission_form
 from grader.lab import get_lab
 from grader.labs.autoencoders import checks
@@ -24,7 +24,7 @@ RAW[:, 0, 0] = 255  # every image reaches full brightness, as MNIST digits do
 
 
 def _scaled(array):
-    return checks.scaled_to_unit_range(Observed({}, {"output": array}, {"digits": RAW}), key="output", raw="digits")
+    return scaled_to_unit_range(Observed({}, {"output": array}, {"digits": RAW}), key="output", raw="digits")
 
 
 def test_scaled_to_unit_range_accepts_255_and_per_image_maxima_and_names_each_mistake():
