@@ -126,20 +126,30 @@ def grade_at_once(jobs: dict, workers: int = WORKERS) -> dict:
         return {key: future.result() for key, future in futures.items()}
 
 
-def grade_cases(cases: list[Case], tmp_dir: Path, name: str, lab: str = "lab3", **grade_kwargs) -> dict[str, "object"]:
-    """Grade ``cases`` in as few sandbox runs as possible, two at once; ExerciseResult by case id."""
+def case_jobs(cases: list[Case], tmp_dir: Path, name: str, lab: str = "lab3", **grade_kwargs) -> tuple[dict, list[list[Case]]]:
+    """The submissions that grade ``cases`` in as few sandbox runs as possible: ``(jobs for grade_at_once, groups)``."""
     jobs, groups = {}, rounds(cases)
     for number, group in enumerate(groups):
         path = Path(tmp_dir) / f"{name}_{number}.py"
         path.write_text(merge_sources([c.path for c in group]))
-        jobs[number] = (path, lab, {"only": [c.exercise for c in group], **grade_kwargs})
-    graded = grade_at_once(jobs)
+        jobs[(name, number)] = (path, lab, {"only": [c.exercise for c in group], **grade_kwargs})
+    return jobs, groups
+
+
+def case_results(graded: dict, groups: list[list[Case]], name: str) -> dict[str, "object"]:
+    """ExerciseResult by case id, from what ``grade_at_once`` returned for ``case_jobs``."""
     results = {}
     for number, group in enumerate(groups):
-        by_exercise = {e.name: e for e in graded[number].exercises}
+        by_exercise = {e.name: e for e in graded[(name, number)].exercises}
         for case in group:
             results[case.id] = by_exercise[case.exercise]
     return results
+
+
+def grade_cases(cases: list[Case], tmp_dir: Path, name: str, lab: str = "lab3", **grade_kwargs) -> dict[str, "object"]:
+    """Grade ``cases`` in as few sandbox runs as possible, two at once; ExerciseResult by case id."""
+    jobs, groups = case_jobs(cases, tmp_dir, name, lab, **grade_kwargs)
+    return case_results(grade_at_once(jobs), groups, name)
 
 
 def assert_full_marks(case: Case, result) -> None:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import pytest
 
-from casebook import all_cases, assert_covers, assert_fails_at, assert_full_marks, grade_cases
+import classification_notebooks as notebooks
+from casebook import all_cases, assert_covers, assert_fails_at, assert_full_marks, case_jobs, case_results, grade_at_once
+from grader.lab import get_lab
 
 pytestmark = pytest.mark.slow
 
@@ -67,9 +69,33 @@ WRONG = [c for c in all_cases("classification") if not c.correct]
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    # Correct and wrong answers in one batch of sandbox runs: rounds are set by how many cases define build_model.
-    return grade_cases(CORRECT + WRONG, tmp_path_factory.mktemp("cases"), "case", lab="classification")
+def everything(tmp_path_factory):
+    """The casebook, three notebooks of the handout's form, the solution and the handout: one pool of sandbox runs, two at once."""
+    folder = tmp_path_factory.mktemp("classification")
+    jobs, groups = case_jobs(CORRECT + WRONG, folder, "case", lab="classification")
+    lab = get_lab("classification")
+    text_style = notebooks.original_notebook(builder=notebooks.BUILDER_WITH_EXTRA_LAYER, noise=notebooks.NOISE_WITH_REPLACEMENT,
+                                             input_noise_scale=0.05)
+    jobs.update({
+        "filled": (notebooks.write(notebooks.original_notebook(), folder / "filled.ipynb"), "classification", {}),
+        "text_style": (notebooks.write(text_style, folder / "text_style.ipynb"), "classification", {"quick": True}),
+        "separate": (notebooks.write(notebooks.separate_models_notebook(), folder / "separate.ipynb"), "classification", {"quick": True}),
+        # quick: the trained checks of the reference are the casebook's (trained_models cases).
+        "solution": (lab.reference_dir / "classification_solution.ipynb", "classification", {"quick": True}),
+        "handout": (lab.exercise_notebook, "classification", {}),  # nothing trains: every stub raises at once
+    })
+    graded = grade_at_once(jobs)
+    return {"cases": case_results(graded, groups, "case"), **{k: v for k, v in graded.items() if isinstance(k, str)}}
+
+
+@pytest.fixture(scope="module")
+def graded(everything):
+    return everything["cases"]
+
+
+@pytest.fixture(scope="module")
+def originals(everything):
+    return everything
 
 
 def test_the_casebook_covers_every_exercise():
@@ -93,10 +119,56 @@ def test_each_reading_is_accepted_and_named(graded):
     assert forced.passed
 
 
-def test_author_check_classification():
-    from grader.authoring import check_lab
-    from grader.lab import get_lab
+# ---------------------------------------------------------------- the original handout's form
 
-    # quick: the trained checks of the reference are the casebook's (trained_models__correct_*).
-    report = check_lab(get_lab("classification"), quick=True)
+
+def _failed(result) -> dict:
+    return {e.name: {c.name: c.message for c in e.checks if not c.passed and not c.grader_error} for e in result.exercises}
+
+
+def test_an_original_notebook_filled_with_its_own_names_gets_full_marks(originals):
+    result = originals["filled"]
+    assert result.form == "inline"
+    assert not {n: f for n, f in _failed(result).items() if f}
+    assert result.score == result.max_score == 31, [(e.name, e.score, e.max_score) for e in result.exercises]
+    # The handout's misclassified indices are computed in a loop: left for review, never a fault.
+    misclassified = next(e for e in result.exercises if e.name == "misclassified_indices")
+    assert misclassified.max_score == 0 and all(c.grader_error for c in misclassified.checks)
+    assert any("Needs review" in note for note in result.notes)
+
+
+def test_the_texts_own_choices_lose_points_once_each_with_messages_that_name_them(originals):
+    failed = _failed(originals["text_style"])
+    assert set(failed["build_model"]) == {"softmax_regression"}, failed["build_model"]
+    assert "an extra Dense(10) comes first" in failed["build_model"]["softmax_regression"]
+    assert not failed["regularization"]
+    assert "drawn with replacement" in failed["noise_labels"]["fraction"]
+    assert "variance 0.0025" in failed["add_input_noise"]["variance_in_range"]
+    assert not failed["sgd_learning_rates"] and not failed["early_stopping"]
+    assert not failed["build_naive_cnn"] and not failed["build_tuned_cnn"]
+    notes = " ".join(originals["text_style"].notes)
+    for shim in ("SGD(learning_rate=1) was run as SGD(learning_rate=1.0)", "history.history['acc']", "Adam(lr=...)", "Adam(decay=...)"):
+        assert shim in notes, shim
+
+
+def test_a_notebook_without_a_builder_is_judged_on_its_own_models_and_what_it_lacks_is_reviewed(originals):
+    result = originals["separate"]
+    by = {e.name: e for e in result.exercises}
+    failed = _failed(result)
+    assert by["build_model"].score == by["build_model"].max_score > 0
+    assert {c.name for c in by["build_model"].checks if c.grader_error} == {"depth"}
+    assert by["regularization"].max_score == 0  # no regularized model in the notebook: reviewed, not failed
+    assert by["misclassified_indices"].status == "passed"  # its own function of (model, x, y)
+    assert by["noise_labels"].status == "missing"
+    assert by["add_input_noise"].status == "not_in_notebook"
+    assert "no batch normalization" in failed["build_tuned_cnn"]["tuned"]
+
+
+def test_the_generated_files_are_up_to_date_the_solution_gets_full_marks_and_the_handout_none(everything):
+    from grader.authoring import check_lab
+
+    report = check_lab(get_lab("classification"), grade=False)
     assert report.ok, (report.stale, report.problems)
+    solution, handout = everything["solution"], everything["handout"]
+    assert solution.form == "stub" and solution.score == solution.max_score > 0
+    assert {e.status for e in handout.exercises} == {"not_implemented"}

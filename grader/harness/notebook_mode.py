@@ -236,6 +236,7 @@ class FitCall:
     epochs: object  # None: not given (Keras trains 1 epoch)
     batch_size: object  # None: not given (Keras uses 32)
     cell: int | None  # index of the cell that made it
+    callbacks: object = None  # as given (a list of callbacks, or None)
 
 
 class TrainingCaps:
@@ -315,7 +316,8 @@ def install_training_caps(caps: TrainingCaps) -> None:
             a = signature.bind(self, *args, **kwargs).arguments
             extra = a.pop("kwargs", {})
             if log:
-                caps.fit_calls.append(FitCall(self, a.get("x"), a.get("y"), a.get("epochs"), a.get("batch_size"), caps.cell_index))
+                caps.fit_calls.append(FitCall(self, a.get("x"), a.get("y"), a.get("epochs"), a.get("batch_size"), caps.cell_index,
+                                              a.get("callbacks")))
             a["verbose"] = 0
             budget(a)
             # One or two steps: tracing a graph would cost far more than running them.

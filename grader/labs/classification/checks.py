@@ -80,9 +80,19 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def _extra_first_layer(units: list, expected: list, classes: int) -> bool:
+    """The text's own builder: a Dense(classes) before the layers asked for."""
+    return len(units) == len(expected) + 1 and units[0] == classes and units[1:] == expected
+
+
 @check
-def dense_classifier(obs: Observed, key: str, hidden: list[int], input_dim: int = 784, classes: int = 10) -> CheckOutcome:
-    """The model is Dense layers of ``hidden`` relu units then Dense(classes, softmax), on inputs of ``input_dim`` values."""
+def dense_classifier(obs: Observed, key: str, hidden: list[int], input_dim: int = 784, classes: int = 10,
+                     extra_first_counted: bool = False) -> CheckOutcome:
+    """The model is Dense layers of ``hidden`` relu units then Dense(classes, softmax), on inputs of ``input_dim`` values.
+
+    With ``extra_first_counted``, an extra Dense(classes) first (the text's own builder) is let pass here:
+    another check (the softmax regression's) already takes its points, so one mistake costs once.
+    """
     info = obs.model(key)
     asked = f"hidden_layers={len(hidden)}" + (f", width={hidden[0]}" if hidden else "")
     if info.get("input_shapes") and info["input_shapes"][0] != [None, input_dim]:
@@ -92,10 +102,15 @@ def dense_classifier(obs: Observed, key: str, hidden: list[int], input_dim: int 
     expected = [*hidden, classes]
     params = info.get("params")
     counted = dense_parameters([input_dim, *expected])
+    if extra_first_counted and _extra_first_layer(units, expected, classes):
+        hidden_info = dict(info, layers=[l for l in info["layers"] if l is not dense_layers(info)[0]])
+        if _activations(hidden_info)[-1] == "softmax":
+            return CheckOutcome(True, f"{' → '.join(f'Dense({u})' for u in expected)} after the extra Dense({classes}) "
+                                      f"(counted once, in the softmax regression) [{asked}]")
     if units != expected:
         found = " → ".join(f"Dense({u})" for u in units) or "no Dense layer"
         wanted = " → ".join(f"Dense({u})" for u in expected)
-        if units[1:] == expected and units and units[0] == classes:
+        if _extra_first_layer(units, expected, classes):
             return CheckOutcome(False, f"{found}: an extra Dense({classes}) comes first, before what {asked} asks for ({wanted}); "
                                        f"that is {params:,} parameters instead of {counted:,}. Start the stack with the hidden layers "
                                        f"(none when hidden_layers=0)")
@@ -168,7 +183,7 @@ def stops_on_validation_loss(obs: Observed, key: str = "callbacks") -> CheckOutc
         return CheckOutcome(False, f"it watches {monitor!r}; the lab trains until the validation loss stops decreasing: monitor='val_loss'")
     if monitor != "val_loss":
         return CheckOutcome(False, f"it watches {monitor!r}, not the validation loss: monitor='val_loss'")
-    if callback.get("mode") == "max" or callback.get("lower_is_better") is False:
+    if callback.get("mode") == "max":
         return CheckOutcome(False, f"mode={callback['mode']!r} stops when the loss stops *increasing*; use mode='min' (or leave it 'auto')")
     return CheckOutcome(True, f"EarlyStopping on val_loss (patience {callback['patience']})")
 
@@ -344,20 +359,44 @@ def gaussian_input_noise(obs: Observed, cases: dict[str, float], clean: str, mea
     return CheckOutcome(True, "zero-mean Gaussian noise; " + "; ".join(messages))
 
 
+@check
+def input_noise_variance_in_range(obs: Observed, noisy: str, clean: str, low: float, high: float) -> CheckOutcome:
+    """The noise an original notebook added to its training inputs is zero-mean, of a variance between ``low`` and ``high``."""
+    x_noisy, x = np.asarray(obs.array(noisy), np.float64), np.asarray(obs.array(clean), np.float64)
+    noise = x_noisy - x
+    clipped = bool(x_noisy.min() >= 0 and x_noisy.max() <= 1)
+    if clipped:
+        background = (x == 0) & (x_noisy > 0)
+        std = float(np.median(x_noisy[background]) / 0.6745) if background.sum() > 100 else float(noise.std())
+    else:
+        std = float(noise.std())
+        if abs(noise.mean()) > 0.01:
+            return CheckOutcome(False, f"the noise on the training inputs has mean {noise.mean():.3f}; the lab asks for zero-mean noise")
+    variance = std ** 2
+    if not low * 0.9 <= variance <= high * 1.1:
+        return CheckOutcome(False, f"the training inputs carry noise of variance {variance:.4f} (standard deviation {std:.3f}); the lab asks "
+                                   f"for a variance between {low:g} and {high:g}, i.e. a standard deviation between {math.sqrt(low):.2f} and {math.sqrt(high):.2f}")
+    return CheckOutcome(True, f"zero-mean noise of variance {variance:.3f} (standard deviation {std:.3f}) on the training inputs"
+                              + (", clipped to [0, 1]" if clipped else ""))
+
+
 # ---------------------------------------------------------------- 7. regularization
 
 
-def _hidden_dense(info: dict) -> tuple[list[dict], dict]:
+def _hidden_dense(info: dict, hidden: int | None = None, classes: int = 10) -> tuple[list[dict], dict]:
+    """The hidden Dense layers and the output; an extra Dense(classes) first (the text's builder, counted elsewhere) is left out."""
     dense = dense_layers(info)
     if len(dense) < 2:
         raise NotObserved(f"the model has {_plural(len(dense), 'Dense layer')}, so it has no hidden layer to regularize")
+    if hidden is not None and len(dense) == hidden + 2 and dense[0]["config"].get("units") == classes:
+        dense = dense[1:]
     return dense[:-1], dense[-1]
 
 
 @check
-def l2_on_hidden_layers(obs: Observed, key: str, l2: float) -> CheckOutcome:
+def l2_on_hidden_layers(obs: Observed, key: str, l2: float, hidden_layers: int | None = None) -> CheckOutcome:
     """Every hidden Dense layer has an L2 kernel regularizer of factor ``l2`` (an L1L2 with l1 = 0 counts)."""
-    hidden, _ = _hidden_dense(obs.model(key))
+    hidden, _ = _hidden_dense(obs.model(key), hidden_layers)
     for i, layer in enumerate(hidden, 1):
         regularizer = layer["config"].get("kernel_regularizer")
         if not regularizer:
@@ -372,10 +411,10 @@ def l2_on_hidden_layers(obs: Observed, key: str, l2: float) -> CheckOutcome:
 
 
 @check
-def dropout_after_hidden_layers(obs: Observed, key: str, rate: float) -> CheckOutcome:
+def dropout_after_hidden_layers(obs: Observed, key: str, rate: float, hidden_layers: int | None = None) -> CheckOutcome:
     """A Dropout of ``rate`` follows every hidden Dense layer (its activation in between is fine)."""
     info = obs.model(key)
-    hidden, _ = _hidden_dense(info)
+    hidden, _ = _hidden_dense(info, hidden_layers)
     layers = [l for l in info.get("layers", []) if l["class"] != "InputLayer"]
     for i, layer in enumerate(hidden, 1):
         position = next(j for j, l in enumerate(layers) if l["name"] == layer["name"])
