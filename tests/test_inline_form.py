@@ -208,13 +208,14 @@ def test_hand_written_training_loops_are_capped():
                                          "big = m.predict(np.ones((5000, 4)), verbose=0)"},
         {"filename": "cell 2", "source": "while True:\n    pass"},
         {"filename": "cell 3", "source": "after = 1"},
-    ], ["cell 1", "cell 2", "cell 3"], cell_budget_s=6)
+    ], ["cell 1", "cell 2", "cell 3"], cell_budget_s=10)
     session.install({})
     session.run()
-    assert session.cells[0].status == "ok" and session.cells[0].seconds < 6, session.cells[0].seconds
+    # (capped, the first cell takes about a second; the budget leaves room for a loaded machine)
+    assert session.cells[0].status == "ok" and session.cells[0].seconds < 10, session.cells[0].seconds
     big = session.value("big")
     assert big.shape == (5000, 1) and np.array_equal(big[1000:2000], big[:1000])  # one per input, the first thousand computed
-    assert session.cells[1].status == "error" and "ran longer than 6 s" in session.cells[1].error["message"]
+    assert session.cells[1].status == "error" and "ran longer than 10 s" in session.cells[1].error["message"]
     assert session.value("after") == 1
 
 
