@@ -735,6 +735,20 @@ def _display(*objects, **kwargs) -> None:
         print(repr(obj)[:200])
 
 
+def user_functions(session: "NotebookSession") -> dict:
+    """The functions the notebook defined, by name, with the cell that defined each last: ``{name: (function, CellRecord)}``."""
+    import inspect
+
+    found = {}
+    for name, value in session.namespace.items():
+        if not inspect.isfunction(value) or value.__module__ != "__main__" or name.startswith("_"):
+            continue
+        cell = next((c for c in reversed(session.cells) if re.search(rf"^\s*def\s+{re.escape(name)}\s*\(", c.source, re.MULTILINE)), None)
+        if cell is not None:
+            found[name] = (value, cell)
+    return found
+
+
 @dataclass
 class Located:
     """What a notebook holds for one exercise: the object to probe, or why there is none.
@@ -749,6 +763,17 @@ class Located:
     target: object = None
     detail: str = ""
     cell: CellRecord | None = None
+
+
+def locate_each(session: NotebookSession, locators: dict) -> dict:
+    """``{exercise: locator(session)}``; a locator that raises makes its exercise missing, never the whole run."""
+    found = {}
+    for name, locate in locators.items():
+        try:
+            found[name] = locate(session)
+        except Exception as exc:  # noqa: BLE001 - a notebook the locator did not foresee
+            found[name] = Located("missing", detail=f"the grader could not find this answer in the notebook ({type(exc).__name__}: {exc})")
+    return found
 
 
 def locate_blank_or_error(session: NotebookSession, anchor: str, what: str) -> Located:

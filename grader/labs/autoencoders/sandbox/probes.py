@@ -17,6 +17,7 @@ import numpy as np
 
 from harness.generic_probes import call_function
 from harness.lab_api import LabProbes
+from harness.notebook_mode import user_functions
 from harness.observe import describe_loss, describe_model, single_io_shapes
 
 from .given import build_autoencoder  # the lab's given code, defined once in its master notebook
@@ -202,21 +203,6 @@ def trained_autoencoder(targets, inputs, params, obs):
 UNFILLED = "YOUR CODE HERE"
 
 
-def _user_functions(session) -> dict:
-    """The functions the notebook defined, by name, with the source of the cell that defined each last."""
-    import inspect
-    import re
-
-    found = {}
-    for name, value in session.namespace.items():
-        if not inspect.isfunction(value) or value.__module__ != "__main__" or name.startswith("_"):
-            continue
-        cell = next((c for c in reversed(session.cells) if re.search(rf"^\s*def\s+{re.escape(name)}\s*\(", c.source, re.MULTILINE)), None)
-        if cell is not None:
-            found[name] = (value, cell)
-    return found
-
-
 def _one_argument(fn) -> bool:
     import inspect
 
@@ -263,7 +249,7 @@ def _locate_builder(session, test, preferred: str, what: str):
     from harness.notebook_mode import Located
 
     keras = _keras()
-    functions = _user_functions(session)
+    functions = user_functions(session)
     order = sorted(functions, key=lambda n: (n != preferred, -functions[n][1].index))
     for name in order:
         fn, cell = functions[name]
@@ -333,7 +319,7 @@ def _locate_compile_autoencoder(session):
     """A one-argument function that compiles (its name saying so first), else the notebook's compiled autoencoder."""
     from harness.notebook_mode import Located
 
-    functions = _user_functions(session)
+    functions = user_functions(session)
     compiling = [n for n, (fn, cell) in functions.items() if _one_argument(fn) and ".compile(" in _function_source(cell.source, n)]
     if compiling:
         name = max(compiling, key=lambda n: ("compile" in n.lower(), functions[n][1].index))
@@ -441,20 +427,14 @@ def _locate_trained_autoencoder(session):
 
 def inline_targets(session) -> dict:
     """Exercise name -> :class:`harness.notebook_mode.Located` for an executed original-style notebook."""
-    from harness.notebook_mode import Located
+    from harness.notebook_mode import locate_each
 
     locators = {
         "prepare_images": _locate_prepare_images, "build_encoder": _locate_build_encoder, "build_decoder": _locate_build_decoder,
         "compile_autoencoder": _locate_compile_autoencoder, "train_autoencoder": _locate_train_autoencoder,
         "trained_autoencoder": _locate_trained_autoencoder, "train_denoising_autoencoder": _locate_train_denoising_autoencoder,
     }
-    found = {}
-    for name, locate in locators.items():
-        try:
-            found[name] = locate(session)
-        except Exception as exc:  # noqa: BLE001 - a notebook the locator did not foresee: that exercise is missing, not the run
-            found[name] = Located("missing", detail=f"the grader could not find this answer in the notebook ({type(exc).__name__}: {exc})")
-    return found
+    return locate_each(session, locators)
 
 
 def inline_prepare_images(images, inputs, params, obs):

@@ -28,6 +28,8 @@ import re
 
 import numpy as np
 
+from harness.notebook_mode import locate_each, user_functions
+
 
 class NotInNotebook(Exception):
     """The notebook holds nothing the grader can use to answer this request: a review, not a fault."""
@@ -46,18 +48,6 @@ def _located(status, target=None, detail="", cell=None):
 
 
 # ---------------------------------------------------------------- what the notebook defined and built
-
-
-def user_functions(session) -> dict:
-    """The functions the notebook defined, by name, with the cell that defined each last."""
-    found = {}
-    for name, value in session.namespace.items():
-        if not inspect.isfunction(value) or value.__module__ != "__main__" or name.startswith("_"):
-            continue
-        cell = next((c for c in reversed(session.cells) if re.search(rf"^\s*def\s+{re.escape(name)}\s*\(", c.source, re.MULTILINE)), None)
-        if cell is not None:
-            found[name] = (value, cell)
-    return found
 
 
 def notebook_models(session) -> list[tuple[object, int | None]]:
@@ -514,13 +504,7 @@ def inline_targets(session) -> dict:
         "noise_labels": _locate_noise_labels, "add_input_noise": _locate_add_input_noise,
         "build_naive_cnn": lambda s: _locate_cnn(s, tuned=False), "build_tuned_cnn": lambda s: _locate_cnn(s, tuned=True),
     }
-    found = {}
-    for name, locate in locators.items():
-        try:
-            found[name] = locate(session)
-        except Exception as exc:  # noqa: BLE001 - a notebook the locator did not foresee: that exercise is missing, not the run
-            found[name] = _located("missing", detail=f"the grader could not find this answer in the notebook ({type(exc).__name__}: {exc})")
-    return found
+    return locate_each(session, locators)
 
 
 def inline_probes() -> dict:
