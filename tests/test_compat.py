@@ -157,6 +157,11 @@ def int_learning_rate():
     return {"sgd": float(keras.optimizers.SGD(10 ** 0).learning_rate), "adam": float(keras.optimizers.Adam(learning_rate=1).learning_rate)}
 
 
+def numpy_aliases():
+    # NumPy 1.24 removed np.int and friends; notebooks of the Keras 2 years still use them
+    return {"sizes": np.geomspace(10, 1000, 3, dtype=np.int).tolist(), "float": np.float is float, "other": error_of(lambda: np.not_a_thing)}
+
+
 def image_data_generator():
     from keras.preprocessing.image import ImageDataGenerator
 
@@ -339,7 +344,7 @@ def still_failing():
 
 SNIPPETS = [model_keywords, model_mixed, tf_keras_model, functional_subclass, optimizer_lr, optimizer_decay,
             optimizer_lr_attribute, fit_generator, evaluate_predict_generator, nb_epoch, predict_classes,
-            history_acc, int_learning_rate, image_data_generator,
+            history_acc, int_learning_rate, image_data_generator, numpy_aliases,
             from_imports, image_dim_ordering, backend_loss, backend_set_value, subclassing, image_iterator, opencv_habits]
 OLD_IMPORTS = {path: old_import(path) for path in OLD_PATHS}
 
@@ -486,6 +491,11 @@ def test_keras2_history_names_int_learning_rates_and_image_data_generator(child)
     assert value == {"sgd": 1.0, "adam": 1.0}
     # (each message is recorded once per run: an earlier snippet's SGD(lr=1) may have said it for SGD)
     assert "Adam(learning_rate=1) was run as Adam(learning_rate=1.0) (Keras 3 refuses an int learning rate)" in messages
+    value, messages = ok(child, "numpy_aliases")
+    assert value == {"sizes": [10, 100, 1000], "float": True,
+                     "other": {"type": "AttributeError", "message": "module 'numpy' has no attribute 'not_a_thing'"}}
+    assert messages == ["np.float was run as Python's float (NumPy 1.24 removed the alias)",
+                        "np.int was run as Python's int (NumPy 1.24 removed the alias)"]
     value, messages = ok(child, "image_data_generator")
     assert value == {"batch": [4, 28, 28, 1]}
     assert any("ImageDataGenerator" in m for m in messages), messages

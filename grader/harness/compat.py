@@ -545,6 +545,29 @@ def _patch_opencv() -> None:
     cv2.getRotationMatrix2D = getRotationMatrix2D
 
 
+# ------------------------------------------------------------------ NumPy's removed aliases
+
+#: NumPy 1.24 removed these aliases of Python's own types; notebooks of the Keras 2 years use them (np.geomspace(..., dtype=np.int)).
+NUMPY_ALIASES = {"int": int, "float": float, "bool": bool, "object": object, "complex": complex, "str": str, "long": int}
+
+
+def _patch_numpy_aliases() -> None:
+    import numpy as np
+
+    original = np.__dict__.get("__getattr__")
+    if original is None or _is_shim(original):
+        return
+
+    def __getattr__(name):
+        if name in NUMPY_ALIASES:
+            _note(f"np.{name} was run as Python's {NUMPY_ALIASES[name].__name__} (NumPy 1.24 removed the alias)")
+            return NUMPY_ALIASES[name]
+        return original(name)
+
+    setattr(__getattr__, _MARK, True)
+    np.__getattr__ = __getattr__
+
+
 # ------------------------------------------------------------------ entry point
 
 def install_keras2_shims(record: Callable[[str], None]) -> bool:
@@ -565,4 +588,5 @@ def install_keras2_shims(record: Callable[[str], None]) -> bool:
     _patch_backend()
     _patch_image_preprocessing()
     _patch_opencv()
+    _patch_numpy_aliases()
     return not already
