@@ -1,0 +1,14 @@
+"""Other kernel sizes that also reach 28x28 (2, 3, 5), separate ReLU layers and a sigmoid output."""
+
+import keras
+from keras import layers
+
+
+def decoder(input_layer):
+    x = layers.Conv2DTranspose(8, 2)(input_layer)        # 4 -> 5
+    x = layers.ReLU()(x)
+    x = layers.UpSampling2D(2)(x)                        # 10
+    x = layers.Conv2DTranspose(8, 3)(x)                  # 12
+    x = layers.ReLU()(x)
+    x = layers.UpSampling2D(size=(2, 2))(x)              # 24
+    return layers.Conv2DTranspose(1, 5, activation="sigmoid")(x)   # 28
