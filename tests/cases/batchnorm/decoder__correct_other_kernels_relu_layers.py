@@ -1,4 +1,4 @@
-"""Other kernel sizes that also reach 28x28 (2, 3, 5), separate ReLU layers and a sigmoid output."""
+"""Other kernel sizes that also reach 28x28 (2, 3, 5), with separate ReLU layers."""
 
 import keras
 from keras import layers
@@ -11,4 +11,5 @@ def decoder(input_layer):
     x = layers.Conv2DTranspose(8, 3)(x)                  # 12
     x = layers.ReLU()(x)
     x = layers.UpSampling2D(size=(2, 2))(x)              # 24
-    return layers.Conv2DTranspose(1, 5, activation="sigmoid")(x)   # 28
+    x = layers.Conv2DTranspose(1, 5)(x)                  # 28
+    return layers.Activation("relu")(x)
