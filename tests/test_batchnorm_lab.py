@@ -136,3 +136,72 @@ def test_author_check_batchnorm():
     # quick: the trained checks of the reference's answers are the casebook's (handout kernels, Keras 2 model).
     report = check_lab(get_lab("batchnorm"), quick=True)
     assert report.ok, (report.stale, report.problems)
+
+
+# ---------------------------------------------------------------- the original handout's form
+# Graded without training (the trained checks are the casebook's), the three notebooks two at once.
+
+
+@pytest.fixture(scope="module")
+def originals(tmp_path_factory):
+    import batchnorm_notebooks as notebooks
+
+    root = tmp_path_factory.mktemp("originals")
+    published = dict(
+        # The published solution passes 'relu' into axis, and its segmentation decoder upsamples five times (448x448).
+        improved=notebooks.IMPROVED.replace("), activation='relu'", "), 'relu'"),
+        segmentation=notebooks.ANSWERS["segmentation"].replace(
+            "  x = Conv2DTranspose(32, (3, 3), activation='relu', padding='same')(x)\n",
+            "  x = Conv2DTranspose(32, (3, 3), activation='relu', padding='same')(x)\n  x = UpSampling2D((2, 2))(x)\n"),
+    )
+    books = {"filled": notebooks.original_notebook(), "handout": notebooks.handout(),
+             "published": notebooks.original_notebook(**published)}
+    jobs = {name: (notebooks.write(book, root / f"{name}.ipynb"), "batchnorm", {"quick": True}) for name, book in books.items()}
+    return grade_at_once(jobs)
+
+
+def test_an_original_notebook_filled_in_place_gets_full_marks_with_its_keras2_code(originals):
+    import batchnorm_notebooks as notebooks
+
+    result = originals["filled"]
+    assert result.form == "inline"
+    statuses = {e.name: e.status for e in result.exercises}
+    assert statuses.pop("batchnorm_forward") == "not_in_notebook"  # the handout asks for the equations in writing
+    assert set(statuses.values()) == {"passed"}, {e.name: e.feedback for e in result.exercises}
+    assert result.score == result.max_score == 34 - 5  # less the trained checks (quick)
+    notes = "\n".join(result.notes)
+    for shim in ("keras.backend.eval was run as tf.keras.backend.eval", "self.trainable_weights += ... was skipped",
+                 "VGG19(weights='imagenet') was built with weights=None"):
+        assert shim in notes, shim
+    # get_improved_model() is called only by the grader's probe: the shims it needed are named in its feedback
+    improved = next(e for e in result.exercises if e.name == "get_improved_model")
+    assert "keras.optimizers.rmsprop(...) was run as keras.optimizers.RMSprop(...)" in improved.feedback
+    answers = {a.id: a for a in result.written_answers}
+    assert answers["bias_redundant"].answer == notebooks.WRITTEN["bias"]  # the "Write your answer here" line left out
+    assert all(a.answered for a in answers.values())
+
+
+def test_the_original_handout_as_given_is_not_implemented(originals):
+    result = originals["handout"]
+    assert result.form == "inline" and result.score == 0
+    statuses = {e.name: e.status for e in result.exercises}
+    assert statuses.pop("batchnorm_forward") == "not_in_notebook"
+    assert set(statuses.values()) == {"not_implemented"}, {e.name: e.feedback for e in result.exercises}
+    by_name = {e.name: e.feedback for e in result.exercises}
+    assert "the ? marks in" in by_name["decoder"] and "Put your implementation here" in by_name["BatchNormalizedLayer"]
+    assert not any(a.answered for a in result.written_answers)
+
+
+def test_the_handouts_own_solutions_fail_where_they_are_wrong(originals):
+    failed = {e.name: {c.name: c.message for c in e.checks if not c.passed} for e in originals["published"].exercises}
+    assert "passes 'relu' as the second parameter, axis" in failed["get_improved_model"]["builds"]
+    assert "(None, 448, 448, 1)" in failed["segmentation_decoder"]["shapes"]
+    assert not failed["decoder"] and not failed["vgg_encoders"] and not failed["BatchNormalizedLayer"]
+
+
+def test_the_handouts_answer_placeholder_is_not_an_answer():
+    from grader.written_answers import PLACEHOLDER, _without_placeholder
+
+    for text in ("Write your answer here", r"$\color{red}{\text{Write your answer here}}$", "*Your answer here.*", "_Your answer here._"):
+        assert PLACEHOLDER.match(text), text
+    assert _without_placeholder("$\\color{red}{\\text{Write your answer here}}$\n\nThe bias is absorbed by beta.") == "The bias is absorbed by beta."

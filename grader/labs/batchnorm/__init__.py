@@ -46,8 +46,9 @@ class BatchnormLab(Lab):
     sandbox_package = HERE / "sandbox"
     checks = checks.CHECKS
     layer_tables = frozenset({"get_improved_model", "decoder", "segmentation_decoder"})
-    # The handout defines decoder() twice (the denoiser's, then the segmentation network's).
-    original_names = frozenset({"decoder", "encoder", "get_baseline_model"})
+    # Names the original handout itself defines (it defines decoder() twice: the denoiser's, then the
+    # segmentation network's), so a notebook defining only these is still graded in the original form.
+    original_names = frozenset({"BatchNormalizedLayer", "get_improved_model", "decoder", "encoder", "get_baseline_model"})
 
     def probe_inputs(self, exercise, params, data):
         if exercise.probe != "denoising_decoder":
@@ -64,18 +65,22 @@ class BatchnormLab(Lab):
     def notebook_datasets(self, data) -> dict:
         """What an original notebook's ``keras.datasets`` calls get: training images only, never the hidden test digits.
 
-        The handout loads CIFAR-10 and takes ``input_shape`` from ``x_train``:
-        Fashion-MNIST is served in its place with a channel axis, (n, 28, 28, 1),
-        so that code runs unchanged. Its denoising cells draw noise of MNIST's
-        real sizes, (60000, 28, 28) and (10000, 28, 28): the digits are
+        The handout loads CIFAR-10 (colour images, labels of shape (n, 1)) and
+        plots them with ``imshow``: Fashion-MNIST is served in its place as
+        28×28 images in three equal channels, labels (n, 1). (The grader probes
+        ``get_improved_model()`` with ``x_train`` bound to 28×28×1 images, so
+        its verdict does not depend on this.) The denoising cells draw noise of
+        MNIST's real sizes, (60000, 28, 28) and (10000, 28, 28): the digits are
         repeated up to those sizes.
         """
         fashion, mnist = data.datasets["fashion_mnist"], data.datasets["mnist"]
         served = {}
-        for name, ds, channel in (("cifar10", fashion, True), ("fashion_mnist", fashion, False), ("mnist", mnist, False)):
-            x = ds.x_train[..., None] if channel else ds.x_train
-            served.update({f"{name}.x_train": x, f"{name}.y_train": ds.y_train,
-                           f"{name}.x_test": x[:NOTEBOOK_TEST_BASE], f"{name}.y_test": ds.y_train[:NOTEBOOK_TEST_BASE]})
+        colour = np.repeat(fashion.x_train[..., None], 3, axis=-1)
+        cifar_like = {"x_train": colour, "y_train": fashion.y_train[:, None]}
+        for name, x, y in (("cifar10", cifar_like["x_train"], cifar_like["y_train"]),
+                           ("fashion_mnist", fashion.x_train, fashion.y_train), ("mnist", mnist.x_train, mnist.y_train)):
+            served.update({f"{name}.x_train": x, f"{name}.y_train": y,
+                           f"{name}.x_test": x[:NOTEBOOK_TEST_BASE], f"{name}.y_test": y[:NOTEBOOK_TEST_BASE]})
         served["mnist.sizes"] = np.array([60_000, 10_000])
         return served
 

@@ -230,6 +230,7 @@ def segmentation_decoder(fn, inputs, params, obs):
 # inline_optional).
 
 BANNER = "Put your implementation here"
+_MISSING = object()
 INLINE_ANCHORS = {
     "BatchNormalizedLayer": r"class\s+BatchNormalizedLayer|BatchNormalizedLayer",
     "get_improved_model": r"def\s+get_improved_model",
@@ -248,21 +249,36 @@ def _code_lines(source: str) -> list[str]:
     return [line for line in source.splitlines() if line.strip() and not line.strip().startswith("#")]
 
 
-def _banner_only(session, pattern: str):
-    """A cell holding the handout's banner and no code of its own, after the cell matching ``pattern`` (the handout as given)."""
-    return [c for c in session.cells if BANNER in c.source and re.search(pattern, c.source) is not None
-            and not [l for l in _code_lines(c.source) if not l.lstrip().startswith(("def ", "class ", "return", "pass", '"""'))]]
+_UNFILLED_MARKS = re.compile(r"\(\s*\?\s*,\s*\?\s*\)")
+
+
+def _banner_unfilled(cell) -> bool:
+    """A cell whose "Put your implementation here" banner has no code under it (a bare return or pass aside)."""
+    if BANNER not in cell.source:
+        return False
+    after = cell.source[cell.source.rindex(BANNER):].split("\n", 1)[-1]
+    return not [line for line in _code_lines(after) if not re.match(r"\s*(#|return\b|pass\b|[\"']{3})", line)]
+
+
+def _unfilled(cell, where: str):
+    from harness.notebook_mode import Located
+
+    return Located("not_implemented", detail=f"{cell.where} still holds only the '{BANNER}' banner ({where})", cell=cell)
 
 
 def _not_found(session, anchor: str, what: str):
-    from harness.notebook_mode import Located, locate_blank_or_error
+    """Why ``what`` was not found: a banner with nothing under it, a blank or error in its cell, or nothing at all."""
+    from harness.notebook_mode import locate_blank_or_error
 
+    unfilled = [c for c in session.cells if _banner_unfilled(c)]
+    matching = [c for c in unfilled if re.search(anchor, c.source, re.MULTILINE)]
+    if matching:
+        return _unfilled(matching[-1], f"no cell makes {what}")
     located = locate_blank_or_error(session, anchor, what)
-    if located.status in ("missing", "not_in_notebook"):
-        empty = [c for c in session.cells if BANNER in c.source and not _code_lines(c.source)]
-        if empty:
-            return Located("not_implemented", detail=f"no cell makes {what}, and {empty[0].where} still holds only the '{BANNER}' banner",
-                           cell=empty[0])
+    error_type = ((located.cell.error if located.cell is not None else None) or {}).get("type")
+    if unfilled and (located.status in ("missing", "not_in_notebook")
+                     or located.status == "error" and error_type in ("NameError", "SyntaxError")):
+        return _unfilled(unfilled[0], f"no cell makes {what}")
     return located
 
 
@@ -287,7 +303,10 @@ def _locate_BatchNormalizedLayer(session):
     value = session.value("BatchNormalizedLayer")
     if isinstance(value, type):
         index = session.last_assigned.get("BatchNormalizedLayer")
-        return Located("found", value, cell=session.cells[index] if index is not None else None)
+        cell = session.cells[index] if index is not None else None
+        if cell is not None and _banner_unfilled(cell):
+            return _unfilled(cell, "the class's call() has no code")
+        return Located("found", value, cell=cell)
     return _not_found(session, INLINE_ANCHORS["BatchNormalizedLayer"], "the class BatchNormalizedLayer")
 
 
@@ -306,32 +325,55 @@ def _locate_get_improved_model(session):
             return Located("found", fn, cell=cell)
 
         def builder(input_shape, _fn=fn):
-            # The handout's function reads x_train.shape[1:] itself; the grader served 28x28 images.
-            return _fn()
+            # The handout's function reads x_train.shape[1:] (and num_classes) from the notebook: it is called
+            # with x_train bound to images of the grader's input shape, then the notebook's own is put back.
+            namespace = _fn.__globals__
+            saved = namespace.get("x_train", _MISSING)
+            namespace["x_train"] = np.zeros((1, *input_shape), np.float32)
+            try:
+                return _fn()
+            finally:
+                if saved is _MISSING:
+                    namespace.pop("x_train", None)
+                else:
+                    namespace["x_train"] = saved
 
         return Located("found", builder, cell=cell)
     return _not_found(session, INLINE_ANCHORS["get_improved_model"], "get_improved_model()")
 
 
-def _decoder_of(session, shape, what):
+def _decoder_of(session, shape, target, what, first: bool):
+    """The notebook's ``decoder`` for features of ``shape``: the handout defines one for the denoiser and, later, one
+    for segmentation, and either may take the other's features. The one giving ``target`` wins; else the first (the
+    denoiser's) or the last (the segmentation network's) that builds."""
     from harness.notebook_mode import Located
 
-    for fn, cell in reversed(_functions_named(session, "decoder")):
+    candidates = []
+    for fn, cell in _functions_named(session, "decoder"):
         try:
-            _decoder_model(fn, shape)
+            model = _decoder_model(fn, shape)
+            output = list(model.outputs[0].shape)[1:]
         except Exception:  # noqa: BLE001 - the other decoder of the handout (or a broken one)
             continue
+        candidates.append((fn, cell, output))
+    exact = [c for c in candidates if c[2] == list(target)]
+    pool = exact or candidates
+    if pool:
+        fn, cell, _ = pool[0] if first else pool[-1]
         return Located("found", fn, cell=cell)
     definitions = [c for c in session.cells if re.search(r"^\s*def\s+decoder\s*\(", c.source, re.MULTILINE)]
+    marked = [c for c in definitions if c.status in ("syntax_error", "error") and _UNFILLED_MARKS.search(c.source)]
+    if marked and shape == (4, 4, 8):
+        return Located("not_implemented", detail=f"the ? marks in {marked[-1].where} are not filled in", cell=marked[-1])
     return _not_found(session, r"^\s*def\s+decoder\s*\(" if definitions else INLINE_ANCHORS["decoder"], what)
 
 
 def _locate_decoder(session):
-    return _decoder_of(session, (4, 4, 8), "decoder(input_layer) on the encoder's (4, 4, 8) features")
+    return _decoder_of(session, (4, 4, 8), (28, 28, 1), "decoder(input_layer) on the encoder's (4, 4, 8) features", first=True)
 
 
 def _locate_segmentation_decoder(session):
-    return _decoder_of(session, (14, 14, 512), "the segmentation decoder on (14, 14, 512) features")
+    return _decoder_of(session, (14, 14, 512), (224, 224, 1), "the segmentation decoder on (14, 14, 512) features", first=False)
 
 
 def _locate_vgg_encoders(session):
