@@ -176,9 +176,10 @@ def training_loss_falls(obs: Observed, ratio: float) -> CheckOutcome:
     shown = ", ".join(f"{v:.3f}" for v in losses)
     samples = obs.values.get("training.samples")
     context = f" ({len(losses)} epochs on {samples:,} images)" if samples else ""
+    details = {"losses": losses, "ratio": last / first if first else float("nan")}
     if not (math.isfinite(last) and last <= ratio * first):
-        return CheckOutcome(False, f"the training loss went {shown}{context}; expected the last epoch at most {ratio:g} × the first's")
-    return CheckOutcome(True, f"the training loss fell: {shown}{context}")
+        return CheckOutcome(False, f"the training loss went {shown}{context}; expected the last epoch at most {ratio:g} × the first's", details)
+    return CheckOutcome(True, f"the training loss fell: {shown}{context}", details)
 
 
 # ---------------------------------------------------------------- 4-5. decoders
