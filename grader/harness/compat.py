@@ -513,7 +513,7 @@ def _patch_opencv() -> None:
     cv2.getRotationMatrix2D = getRotationMatrix2D
 
 
-# ------------------------------------------------------------------ keras.optimizers.rmsprop (batchnorm-era spellings)
+# ------------------------------------------------------------------ keras.optimizers.rmsprop (Keras 2 lowercase aliases)
 
 # Keras 2 kept lowercase aliases of its optimizer classes (keras.optimizers.rmsprop(lr=..., decay=...)).
 OPTIMIZER_ALIASES = {"sgd": "SGD", "rmsprop": "RMSprop", "adagrad": "Adagrad", "adadelta": "Adadelta", "adam": "Adam",
