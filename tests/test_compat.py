@@ -292,6 +292,14 @@ def optimizer_lowercase_alias():
     return {"type": type(optimizer).__name__, "sgd": type(keras.optimizers.sgd(0.1)).__name__}
 
 
+def image_data_generator():
+    # Keras 2's augmentation class, gone from keras.preprocessing.image in Keras 3
+    from keras.preprocessing.image import ImageDataGenerator
+    images = rng.uniform(size=(8, 6, 6, 1)).astype("float32")
+    batch = next(ImageDataGenerator(horizontal_flip=True).flow(images, batch_size=4, shuffle=False))
+    return {"shape": list(batch.shape)}
+
+
 def weight_list_assignment():
     # Keras 2 custom layers added their sub-layers' weights by hand inside call()
     class Wrapper(keras.layers.Layer):
@@ -357,7 +365,7 @@ def still_failing():
 SNIPPETS = [model_keywords, model_mixed, tf_keras_model, functional_subclass, optimizer_lr, optimizer_decay,
             optimizer_lr_attribute, fit_generator, evaluate_predict_generator, nb_epoch, predict_classes,
             from_imports, image_dim_ordering, backend_loss, backend_set_value, subclassing, image_iterator, opencv_habits,
-            optimizer_lowercase_alias, weight_list_assignment]
+            optimizer_lowercase_alias, weight_list_assignment, image_data_generator]
 OLD_IMPORTS = {path: old_import(path) for path in OLD_PATHS}
 
 
@@ -604,3 +612,9 @@ def test_applications_are_built_without_downloading_weights(child):
     assert by_keyword == positional == reference
     assert entry["messages"] == ["keras.applications.MobileNet(weights='imagenet') was built with weights=None: "
                                  "the sandbox has no network to download pretrained weights (the model's structure is the same)"]
+
+
+def test_image_data_generator(child):
+    value, messages = ok(child, "image_data_generator")
+    assert value == {"shape": [4, 6, 6, 1]}
+    assert any("ImageDataGenerator was run as tf.keras.preprocessing.image.ImageDataGenerator" in m for m in messages)
