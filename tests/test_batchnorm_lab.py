@@ -35,6 +35,7 @@ EXPECTED_FAILURES = {
     "get_improved_model__wrong_dense_not_wrapped": ("layers", "dense512 is not wrapped in BatchNormalizedLayer"),
     "get_improved_model__wrong_dropout_removed": ("layers", "found relu → pool → BN(conv64)"),
     "get_improved_model__wrong_sparse_loss": ("loss_falls", "training failed"),
+    "get_improved_model__wrong_wrapper_not_implemented": ("builds", "not implemented yet (is BatchNormalizedLayer done?)"),
     "decoder__wrong_last_kernel_1": ("shapes", "output shape (None, 26, 26, 1)"),
     "decoder__wrong_no_upsampling": ("layers", "found convtranspose8 → convtranspose8 → convtranspose1"),
     "decoder__wrong_softmax_output": ("denoises", "expected at most 0.055"),

@@ -118,7 +118,17 @@ def improved_model(fn, inputs, params, obs):
     keras.utils.set_random_seed(int(params.get("seed", 0)))
     # One-hot labels, as the lab's data cell makes them (keras.utils.to_categorical).
     x_train, y_train = inputs["x_train"], keras.utils.to_categorical(inputs["y_train"], int(params.get("num_classes", 10)))
-    model = obs.step("model", fn, tuple(int(d) for d in x_train.shape[1:]))
+    def build():
+        try:
+            return fn(tuple(int(d) for d in x_train.shape[1:]))
+        except NotImplementedError:
+            code = getattr(fn, "__code__", None)
+            if code is None or "NotImplementedError" in code.co_names:
+                raise  # get_improved_model itself is still the stub
+            # The function is written; what it uses (the student's BatchNormalizedLayer, say) is not yet.
+            raise RuntimeError("get_improved_model uses something not implemented yet (is BatchNormalizedLayer done?)") from None
+
+    model = obs.step("model", build)
     if "model.error" in obs.values:
         return
     obs.put("model", describe_model(model))
