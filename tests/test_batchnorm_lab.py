@@ -50,10 +50,9 @@ CORRECT = [c for c in all_cases("batchnorm") if c.correct]
 WRONG = [c for c in all_cases("batchnorm") if not c.correct]
 
 
-# One correct answer per exercise that trains is graded in full (and the 1x1-kernel decoder, whose trained
-# error is the closest to the threshold); the other correct answers without training.
-TRAINED_CORRECT = {"get_improved_model__correct_keras2_sequential_add", "decoder__correct_handout_kernels",
-                   "decoder__correct_one_by_one_kernels"}
+# One correct answer per exercise that trains is graded in full; the other correct answers without training
+# (their trained figures, over three seeds, are in reference/batchnorm/CALIBRATION.md).
+TRAINED_CORRECT = {"get_improved_model__correct_keras2_sequential_add", "decoder__correct_handout_kernels"}
 
 
 @pytest.fixture(scope="module")
