@@ -49,7 +49,7 @@ class Observed:
             if err:
                 if err["type"] == "WrongModel":  # the grader's own finding, not an exception of the student's code
                     return err["message"]
-                return f"your code raised {err['type']}: {err['message']}"
+                return f"your code raised {err['type']}: {err['message']}" + _keras3_hint(err)
         if key + ".unconvertible" in self.values:
             return f"the value returned could not be turned into an array ({self.values[key + '.unconvertible']})"
         if "training.skipped" in self.values:
@@ -85,6 +85,15 @@ class Observed:
 
     def secret(self, key: str):
         return self.secrets[key]
+
+
+def _keras3_hint(error: dict) -> str:
+    """' (Keras 3: ...)' when the error looks like Keras 2 code (see :mod:`grader.hints`), else ''."""
+    from grader.hints import keras3_hint
+
+    code = " ".join(f.get("code", "") for f in error.get("frames") or [])
+    hint = keras3_hint(error.get("type", ""), error.get("message", ""), code)
+    return f" (Keras 3: {hint})" if hint else ""
 
 
 CheckFunction = Callable[..., CheckOutcome]

@@ -19,7 +19,9 @@ KERAS3_CHANGES: list[tuple[str, str]] = [
     (r"keras\.layers\.merge|\bmerge\(",
      "keras.layers.merge is gone: use keras.layers.Concatenate / Add / concatenate."),
     (r"can't set attribute|has no setter|property .*trainable_weights|trainable_weights.*(setter|assign)",
-     "In Keras 3 trainable_weights is read-only: set layer.trainable = False, or let Keras track weights by assigning layers to attributes."),
+     "In Keras 3 trainable_weights is read-only (the property has no setter): weights made with add_weight and the "
+     "weights of layers assigned to attributes (self.layer = layer) are tracked automatically, so drop the += line; "
+     "to freeze weights, set layer.trainable = False."),
     (r"input_dim",
      "Keras 3 layers no longer take input_dim=: start the model with keras.Input(shape=...)."),
     (r"keras\.backend\.(set_session|get_session)|K\.get_session",

@@ -145,14 +145,18 @@ class Lab:
         """The arrays the probe of ``exercise`` receives, and the secrets its checks get.
 
         The default builds them from the rubric's ``probe_params["inputs"]``
-        (see :mod:`grader.probe_inputs`). With ``probe_params["reference"]``,
+        (see :mod:`grader.probe_inputs`), or, for a generic probe whose inputs
+        are built in code (``batch_normalized_layer``), with
+        :data:`grader.probe_inputs.GENERIC_PROBE_INPUTS`. With ``probe_params["reference"]``,
         the named function of the reference solution is called on the
         ``args`` inputs here, in the grader, and its result becomes the secret
         ``reference_output`` (for the ``equals_reference`` check); with
         ``probe_params["cases"]``, each case's result is ``reference_output.<case>``.
         """
-        from grader.probe_inputs import declared_inputs
+        from grader.probe_inputs import GENERIC_PROBE_INPUTS, declared_inputs
 
+        if exercise.probe in GENERIC_PROBE_INPUTS and not params.get("inputs"):
+            return GENERIC_PROBE_INPUTS[exercise.probe](params)
         inputs, secrets = declared_inputs(params.get("inputs", {}), data)
         if not params.get("reference"):
             return inputs, secrets

@@ -19,6 +19,10 @@ noise of that standard deviation (drawn with ``seed``; not clipped). An array ma
 ``secret = true`` stays in the grader for the checks (labels, targets) and
 never enters the sandbox. Every array is a secret too, under its name, so a
 check can compare what the student's code returned with what it was given.
+
+Some generic probes need inputs with a derived secret that no declaration can
+express; :data:`GENERIC_PROBE_INPUTS` builds them by probe name (see
+:meth:`grader.lab.Lab.probe_inputs`).
 """
 
 from __future__ import annotations
@@ -82,3 +86,33 @@ def declared_inputs(specs: Mapping[str, Mapping[str, Any]], data: Any) -> tuple[
         if not spec.get("secret"):
             inputs[name] = array
     return inputs, secrets
+
+
+def batch_normalized_layer_inputs(params: Mapping[str, Any]) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """Inputs of the generic ``batch_normalized_layer`` probe, and the secret pre-activation ``x @ kernel + bias``.
+
+    Args:
+        params: the exercise's ``probe_params``; ``seed`` (default 0) draws the arrays.
+
+    Returns:
+        ``(inputs, secrets)``: a (10, 4) batch ``x``, the wrapped Dense layer's
+        ``kernel`` (4, 5) and ``bias``, ``images``/``targets`` for one training
+        step; the secret ``pre_activation`` is the wrapped layer's output.
+    """
+    rng = np.random.default_rng(params.get("seed", 0))
+    x = rng.normal(0, 1, (10, 4)).astype(np.float32)
+    # A large kernel and offset make the batch statistics far from (0, 1), so
+    # normalized and unnormalized outputs cannot be mistaken for each other.
+    kernel = rng.normal(0, 3, (4, 5)).astype(np.float32)
+    bias = rng.normal(2, 1, (5,)).astype(np.float32)
+    images = rng.normal(0, 1, (6, 8, 8, 3)).astype(np.float32)
+    targets = rng.normal(0, 1, (6, 1)).astype(np.float32)
+    z = x @ kernel + bias
+    return (
+        {"x": x, "kernel": kernel, "bias": bias, "images": images, "targets": targets},
+        {"pre_activation": z},
+    )
+
+
+#: Inputs built in code for the generic probes that need them, by probe name.
+GENERIC_PROBE_INPUTS = {"batch_normalized_layer": batch_normalized_layer_inputs}

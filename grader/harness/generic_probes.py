@@ -4,6 +4,11 @@
   case) and keep what it returns.
 - ``build_model``: call the student's model builder, describe the model and,
   when ``params["train"]`` says so, train it on a fixed budget and predict.
+- ``batch_normalized_layer``: a layer wrapper class adding batch normalization
+  and an activation to the layer it wraps (``cls(layer, activation=...)``),
+  run on fixed weights in training and inference mode and trained inside a
+  ``Sequential``; its inputs come from
+  :func:`grader.probe_inputs.batch_normalized_layer_inputs`.
 
 Their parameters come from the rubric's ``probe_params``; see each docstring.
 """
@@ -117,4 +122,70 @@ def build_model(fn, inputs, params, obs):
     obs.put("training.samples", int(len(inputs[train["x"]])))
 
 
-GENERIC_PROBES = {"call_function": call_function, "build_model": build_model}
+def _dense_with(inputs):
+    import keras
+
+    return keras.layers.Dense(
+        inputs["kernel"].shape[1],
+        kernel_initializer=keras.initializers.Constant(inputs["kernel"]),
+        bias_initializer=keras.initializers.Constant(inputs["bias"]),
+    )
+
+
+def batch_normalized_layer(cls, inputs, params, obs):
+    """Probe a ``BatchNormalizedLayer``-style wrapper class ``cls(layer, activation=None)``.
+
+    Records, wrapping ``Dense`` with the grader's fixed kernel and bias on the
+    batch ``x``: ``train_linear`` (no activation, training mode; with the
+    counts ``trainable_weights`` and ``non_trainable_weights``), ``train_relu``
+    (``activation="relu"``) and ``infer_linear`` (``training=False``); then one
+    training step of a small ``Sequential`` of wrapped ``Conv2D`` layers on
+    ``images``/``targets`` (``sequential.*``: output shape, loss, how many
+    weight tensors changed). The activation is always passed by keyword.
+    """
+    import keras
+
+    from harness.observe import shape_list
+
+    x = inputs["x"]
+
+    def linear_in_training():
+        layer = cls(_dense_with(inputs))
+        out = layer(x, training=True)
+        obs.put("trainable_weights", len(layer.trainable_weights))
+        obs.put("non_trainable_weights", len(layer.non_trainable_weights))
+        return out
+
+    for key, run in [
+        ("train_linear", linear_in_training),
+        ("train_relu", lambda: cls(_dense_with(inputs), activation="relu")(x, training=True)),
+        ("infer_linear", lambda: cls(_dense_with(inputs))(x, training=False)),
+    ]:
+        out = obs.step(key, run)
+        if out is not None:
+            obs.put_array(key, out, dtype=np.float32)
+
+    def train_in_sequential():
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([
+            keras.Input(inputs["images"].shape[1:]),
+            cls(keras.layers.Conv2D(4, 3), activation="relu"),
+            cls(keras.layers.Conv2D(2, 3)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(1),
+        ])
+        before = [np.array(w) for w in model.trainable_weights]
+        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+        loss = float(np.ravel(model.train_on_batch(inputs["images"], inputs["targets"]))[0])
+        after = [np.array(w) for w in model.trainable_weights]
+        obs.put("sequential.output_shape", shape_list(model.outputs[0].shape))
+        obs.put("sequential.loss", loss)
+        obs.put("sequential.trainable_tensors", len(before))
+        obs.put("sequential.changed_tensors", sum(not np.array_equal(a, b) for a, b in zip(before, after)))
+        return True
+
+    obs.step("sequential", train_in_sequential)
+
+
+GENERIC_PROBES = {"call_function": call_function, "build_model": build_model,
+                  "batch_normalized_layer": batch_normalized_layer}

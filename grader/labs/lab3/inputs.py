@@ -93,22 +93,6 @@ def prepare_build_unet_no_skips(params, data: LabData):
     return {"scenes": scenes.images}, {}
 
 
-def prepare_BatchNormalizedLayer(params, data: LabData):
-    rng = np.random.default_rng(params.get("seed", 0))
-    x = rng.normal(0, 1, (10, 4)).astype(np.float32)
-    # A large kernel and offset make the batch statistics far from (0, 1), so
-    # normalized and unnormalized outputs cannot be mistaken for each other.
-    kernel = rng.normal(0, 3, (4, 5)).astype(np.float32)
-    bias = rng.normal(2, 1, (5,)).astype(np.float32)
-    images = rng.normal(0, 1, (6, 8, 8, 3)).astype(np.float32)
-    targets = rng.normal(0, 1, (6, 1)).astype(np.float32)
-    z = x @ kernel + bias
-    return (
-        {"x": x, "kernel": kernel, "bias": bias, "images": images, "targets": targets},
-        {"pre_activation": z},
-    )
-
-
 # Original fill-in notebooks call keras.datasets.mnist.load_data() themselves;
 # the sandbox serves them digits from the grader's *training* split only, so
 # that no hidden test label ever enters the student's process. The given code
@@ -136,5 +120,6 @@ PREPARE = {
     "build_angle_cnn": prepare_build_angle_cnn,
     "detector_channels": prepare_detector_channels,
     "build_unet_no_skips": prepare_build_unet_no_skips,
-    "BatchNormalizedLayer": prepare_BatchNormalizedLayer,
 }
+# BatchNormalizedLayer uses the generic batch_normalized_layer probe and its inputs
+# (grader.probe_inputs.batch_normalized_layer_inputs), shared with the batchnorm lab.

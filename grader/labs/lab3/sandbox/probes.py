@@ -241,57 +241,7 @@ def build_unet_no_skips(fn, inputs, params, obs):
 
 
 # ---------------------------------------------------------------- 8. BatchNormalizedLayer
-
-
-def _dense(inputs):
-    keras = _keras()
-    return keras.layers.Dense(
-        inputs["kernel"].shape[1],
-        kernel_initializer=keras.initializers.Constant(inputs["kernel"]),
-        bias_initializer=keras.initializers.Constant(inputs["bias"]),
-    )
-
-
-def BatchNormalizedLayer(cls, inputs, params, obs):
-    keras = _keras()
-    x = inputs["x"]
-
-    def linear_in_training():
-        layer = cls(_dense(inputs))
-        out = layer(x, training=True)
-        obs.put("trainable_weights", len(layer.trainable_weights))
-        obs.put("non_trainable_weights", len(layer.non_trainable_weights))
-        return out
-
-    for key, run in [
-        ("train_linear", linear_in_training),
-        ("train_relu", lambda: cls(_dense(inputs), activation="relu")(x, training=True)),
-        ("infer_linear", lambda: cls(_dense(inputs))(x, training=False)),
-    ]:
-        out = obs.step(key, run)
-        if out is not None:
-            obs.put_array(key, out, dtype=np.float32)
-
-    def train_in_sequential():
-        keras.utils.set_random_seed(0)
-        model = keras.Sequential([
-            keras.Input(inputs["images"].shape[1:]),
-            cls(keras.layers.Conv2D(4, 3), activation="relu"),
-            cls(keras.layers.Conv2D(2, 3)),
-            keras.layers.Flatten(),
-            keras.layers.Dense(1),
-        ])
-        before = [np.array(w) for w in model.trainable_weights]
-        model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
-        loss = float(np.ravel(model.train_on_batch(inputs["images"], inputs["targets"]))[0])
-        after = [np.array(w) for w in model.trainable_weights]
-        obs.put("sequential.output_shape", shape_list(model.outputs[0].shape))
-        obs.put("sequential.loss", loss)
-        obs.put("sequential.trainable_tensors", len(before))
-        obs.put("sequential.changed_tensors", sum(not np.array_equal(a, b) for a, b in zip(before, after)))
-        return True
-
-    obs.step("sequential", train_in_sequential)
+# Probed by the generic batch_normalized_layer (harness.generic_probes), which the batchnorm lab shares.
 
 
 # ================================================================ original fill-in notebooks
@@ -716,7 +666,6 @@ PROBES = LabProbes(
         "extract_W": extract_W, "bottleneck_2d": bottleneck_2d, "add_noise": add_noise,
         "build_sr_network": build_sr_network, "build_angle_cnn": build_angle_cnn,
         "detector_channels": detector_channels, "build_unet_no_skips": build_unet_no_skips,
-        "BatchNormalizedLayer": BatchNormalizedLayer,
     },
     inline_probes={
         "bottleneck_2d": inline_bottleneck_2d, "add_noise": inline_add_noise,
