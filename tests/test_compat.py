@@ -157,6 +157,13 @@ def int_learning_rate():
     return {"sgd": float(keras.optimizers.SGD(10 ** 0).learning_rate), "adam": float(keras.optimizers.Adam(learning_rate=1).learning_rate)}
 
 
+def backend_eval():
+    # the batchnorm-era handouts read variables with K.eval
+    from keras import backend as K
+
+    return {"value": float(K.eval(keras.Variable(3.0)))}
+
+
 def numpy_aliases():
     # NumPy 1.24 removed np.int and friends; notebooks of the Keras 2 years still use them
     return {"sizes": np.geomspace(10, 1000, 3, dtype=np.int).tolist(), "float": np.float is float, "other": error_of(lambda: np.not_a_thing)}
@@ -392,7 +399,7 @@ def still_failing():
 
 SNIPPETS = [model_keywords, model_mixed, tf_keras_model, functional_subclass, optimizer_lr, optimizer_decay,
             optimizer_lr_attribute, fit_generator, evaluate_predict_generator, nb_epoch, predict_classes,
-            history_acc, int_learning_rate, image_data_generator, numpy_aliases,
+            history_acc, int_learning_rate, image_data_generator, numpy_aliases, backend_eval,
             from_imports, image_dim_ordering, backend_loss, backend_set_value, subclassing, image_iterator, opencv_habits,
             optimizer_lowercase_alias, weight_list_assignment, image_data_generator_flip]
 OLD_IMPORTS = {path: old_import(path) for path in OLD_PATHS}
@@ -543,6 +550,8 @@ def test_keras2_history_names_int_learning_rates_and_image_data_generator(child)
     assert value == {"sgd": 1.0, "adam": 1.0}
     # (each message is recorded once per run: an earlier snippet's SGD(lr=1) may have said it for SGD)
     assert "Adam(learning_rate=1) was run as Adam(learning_rate=1.0) (Keras 3 refuses an int learning rate)" in messages
+    value, messages = ok(child, "backend_eval")
+    assert value == {"value": 3.0} and messages == ["keras.backend.eval was run as tf.keras.backend.eval"]
     value, messages = ok(child, "numpy_aliases")
     assert value == {"sizes": [10, 100, 1000], "float": True,
                      "other": {"type": "AttributeError", "message": "module 'numpy' has no attribute 'not_a_thing'"}}
