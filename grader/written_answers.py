@@ -67,8 +67,9 @@ def collect_answers(path: str | Path, questions: list[QuestionSpec], prompt: str
         for cell in cells[start + 1:]:
             if _ends_answer(cell, endings):
                 break
-            if cell.cell_type == "markdown" and _without_placeholder(cell.source):
-                parts.append(_without_placeholder(cell.source))
+            text = _without_placeholder(cell.source) if cell.cell_type == "markdown" else ""
+            if text:
+                parts.append(text)
             elif cell.cell_type == "code":
                 if cell.source.strip():
                     code.append(cell.source.rstrip())

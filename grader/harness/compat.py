@@ -566,6 +566,8 @@ def _patch_numpy_aliases() -> None:
 
     setattr(__getattr__, _MARK, True)
     np.__getattr__ = __getattr__
+
+
 # ------------------------------------------------------------------ keras.optimizers.rmsprop (Keras 2 lowercase aliases)
 
 # Keras 2 kept lowercase aliases of its optimizer classes (keras.optimizers.rmsprop(lr=..., decay=...)).

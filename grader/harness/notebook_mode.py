@@ -735,6 +735,11 @@ def _display(*objects, **kwargs) -> None:
         print(repr(obj)[:200])
 
 
+def code_lines(source: str) -> list[str]:
+    """A cell's lines that are neither blank nor comments (a template cell still unfilled has none)."""
+    return [line for line in source.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
 def user_functions(session: "NotebookSession") -> dict:
     """The functions the notebook defined, by name, with the cell that defined each last: ``{name: (function, CellRecord)}``."""
     import inspect

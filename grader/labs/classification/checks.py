@@ -103,7 +103,8 @@ def dense_classifier(obs: Observed, key: str, hidden: list[int], input_dim: int 
     params = info.get("params")
     counted = dense_parameters([input_dim, *expected])
     if extra_first_counted and _extra_first_layer(units, expected, classes):
-        hidden_info = dict(info, layers=[l for l in info["layers"] if l is not dense_layers(info)[0]])
+        first = dense_layers(info)[0]
+        hidden_info = dict(info, layers=[l for l in info["layers"] if l is not first])
         if _activations(hidden_info)[-1] == "softmax":
             return CheckOutcome(True, f"{' → '.join(f'Dense({u})' for u in expected)} after the extra Dense({classes}) "
                                       f"(counted once, in the softmax regression) [{asked}]")

@@ -17,7 +17,7 @@ import numpy as np
 
 from harness.generic_probes import call_function
 from harness.lab_api import LabProbes
-from harness.notebook_mode import user_functions
+from harness.notebook_mode import code_lines, user_functions
 from harness.observe import describe_loss, describe_model, single_io_shapes
 
 from .given import build_autoencoder  # the lab's given code, defined once in its master notebook
@@ -233,15 +233,11 @@ def _not_found(session, what: str):
     """Why nothing was found: the handout's cells still unfilled, else nothing of the kind at all."""
     from harness.notebook_mode import Located
 
-    unfilled = [c for c in session.cells if UNFILLED in c.source and not _code_lines(c.source)]
+    unfilled = [c for c in session.cells if UNFILLED in c.source and not code_lines(c.source)]
     if unfilled:
         cells = ", ".join(c.where for c in unfilled[:3]) + (f" and {len(unfilled) - 3} more" if len(unfilled) > 3 else "")
         return Located("not_implemented", detail=f"no cell makes {what}, and {cells} still hold only '# {UNFILLED}'", cell=unfilled[0])
     return Located("missing", detail=f"no cell of this notebook makes {what}")
-
-
-def _code_lines(source: str) -> list[str]:
-    return [line for line in source.splitlines() if line.strip() and not line.strip().startswith("#")]
 
 
 def _locate_builder(session, test, preferred: str, what: str):

@@ -25,6 +25,7 @@ import numpy as np
 
 from harness.generic_probes import batch_normalized_layer, call_function
 from harness.lab_api import LabProbes
+from harness.notebook_mode import code_lines
 from harness.observe import describe_model
 
 from .given import encoder  # the lab's given code, defined once in its master notebook
@@ -257,10 +258,6 @@ def inline_cell_needed(source: str) -> bool:
     return any(re.search(anchor, source, re.MULTILINE) for anchor in INLINE_ANCHORS.values())
 
 
-def _code_lines(source: str) -> list[str]:
-    return [line for line in source.splitlines() if line.strip() and not line.strip().startswith("#")]
-
-
 _UNFILLED_MARKS = re.compile(r"\(\s*\?\s*,\s*\?\s*\)")
 
 
@@ -269,7 +266,7 @@ def _banner_unfilled(cell) -> bool:
     if BANNER not in cell.source:
         return False
     after = cell.source[cell.source.rindex(BANNER):].split("\n", 1)[-1]
-    return not [line for line in _code_lines(after) if not re.match(r"\s*(#|return\b|pass\b|[\"']{3})", line)]
+    return not [line for line in code_lines(after) if not re.match(r"\s*(#|return\b|pass\b|[\"']{3})", line)]
 
 
 def _unfilled(cell, where: str):
@@ -415,20 +412,14 @@ def _locate_batchnorm_forward(session):
 
 def inline_targets(session) -> dict:
     """Exercise name -> :class:`harness.notebook_mode.Located` for an executed original-style notebook."""
-    from harness.notebook_mode import Located
+    from harness.notebook_mode import locate_each
 
     locators = {
         "batchnorm_forward": _locate_batchnorm_forward, "BatchNormalizedLayer": _locate_BatchNormalizedLayer,
         "get_improved_model": _locate_get_improved_model, "decoder": _locate_decoder,
         "vgg_encoders": _locate_vgg_encoders, "segmentation_decoder": _locate_segmentation_decoder,
     }
-    found = {}
-    for name, locate in locators.items():
-        try:
-            found[name] = locate(session)
-        except Exception as exc:  # noqa: BLE001 - a notebook the locator did not foresee: that exercise is missing, not the run
-            found[name] = Located("missing", detail=f"the grader could not find this answer in the notebook ({type(exc).__name__}: {exc})")
-    return found
+    return locate_each(session, locators)
 
 
 PROBES = LabProbes(

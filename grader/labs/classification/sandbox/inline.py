@@ -262,15 +262,12 @@ def _from_models(models):
             raise NotInNotebook(f"the notebook builds no model with {hidden_layers} hidden layer(s) of {width} units"
                                 + (f", L2 {l2:g}" if l2 else "") + (f", dropout {dropout:g}" if dropout else "")
                                 + " and has no builder function to make one")
-        model = keras.models.clone_model(chosen)
-        optimizer_cls = type(getattr(chosen, "optimizer", None)) if getattr(chosen, "optimizer", None) is not None else None
         wanted = {"sgd": keras.optimizers.SGD, "adam": keras.optimizers.Adam}[optimizer]
-        if getattr(chosen, "compiled", False):
-            config = chosen._compile_config.config if getattr(chosen, "_compile_config", None) else {}
-            rate = learning_rate if learning_rate is not None else (float(chosen.optimizer.learning_rate) if optimizer_cls is wanted else None)
-            model.compile(optimizer=wanted() if rate is None else wanted(learning_rate=float(rate)), loss=config.get("loss", chosen.loss),
-                          metrics=config.get("metrics") or ["accuracy"])
-        return model
+        if not getattr(chosen, "compiled", False):
+            return keras.models.clone_model(chosen)
+        rate = learning_rate if learning_rate is not None else (
+            float(chosen.optimizer.learning_rate) if type(chosen.optimizer) is wanted else None)
+        return _copy_compiled(chosen, wanted() if rate is None else wanted(learning_rate=float(rate)))
 
     return build_model
 
@@ -468,12 +465,13 @@ def _cnn_makers(session):
     return makers
 
 
-def _copy_compiled(model):
+def _copy_compiled(model, optimizer=None):
+    """A fresh copy of the notebook's ``model``, compiled with its loss and metrics and ``optimizer`` (default: a copy of its own)."""
     keras = _keras()
     copy = keras.models.clone_model(model)
     if getattr(model, "compiled", False):
         config = model._compile_config.config if getattr(model, "_compile_config", None) else {}
-        optimizer = type(model.optimizer).from_config(model.optimizer.get_config())
+        optimizer = optimizer or type(model.optimizer).from_config(model.optimizer.get_config())
         copy.compile(optimizer=optimizer, loss=config.get("loss", model.loss), metrics=config.get("metrics") or ["accuracy"])
     return copy
 
