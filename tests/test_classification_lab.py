@@ -32,6 +32,7 @@ EXPECTED_FAILURES = {
     "build_model__wrong_sigmoid_hidden": ("one_hidden_layer", "sigmoid"),
     "build_model__wrong_linear_output": ("softmax_regression", "activation is linear"),
     "build_model__wrong_adam_gets_sgd_default": ("adam_default", "learning rate 0.01; expected 0.001"),
+    "build_model__wrong_width_ignored": ("width", "expected Dense(10) → Dense(10)"),
     "build_model__wrong_one_hidden_layer_at_most": ("depth", "expected Dense(100) → Dense(100) → Dense(10)"),
     "early_stopping__wrong_training_loss": ("val_loss", "watches 'loss'"),
     "early_stopping__wrong_keras2_val_acc": ("val_loss", "watches 'val_acc'"),
